@@ -1,0 +1,99 @@
+import { Network } from '@cdktf/provider-docker/lib/network';
+import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { Construct } from 'constructs';
+import { BlogHostSettings, ResolvedBlogSettings, resolveBlogSettings } from './blog-settings';
+import { GhostBlog } from './ghost-blog';
+import { MysqlDatabase } from './mysql-database';
+import { Proxy } from './proxy';
+import { STACK_LABEL } from './service-container';
+
+/** Names of the sensitive variables, as users set them: TF_VAR_<name>. */
+export const SECRET_VARIABLES = {
+  mysqlRootPassword: 'mysql_root_password',
+  mysqlPassword: 'mysql_password',
+  smtpPassword: 'smtp_password',
+} as const;
+
+/**
+ * One Docker host running the article's blog: NGINX in front, Ghost 6 behind it and MySQL 8
+ * behind Ghost, joined by user-defined networks instead of the removed container links.
+ */
+export class BlogHostStack extends TerraformStack {
+  /** The settings with every default applied. */
+  public readonly settings: ResolvedBlogSettings;
+  public readonly frontend: Network;
+  public readonly backend: Network;
+  public readonly proxy: Proxy;
+  public readonly ghost: GhostBlog;
+  public readonly mysql: MysqlDatabase;
+  /** The blog's public URL. */
+  public readonly siteUrl: string;
+
+  constructor(scope: Construct, id: string, settings: BlogHostSettings = {}) {
+    super(scope, id);
+    this.settings = resolveBlogSettings(settings);
+    const s = this.settings;
+    this.siteUrl = s.siteUrl;
+
+    new DockerProvider(this, 'docker', { host: s.dockerHost });
+
+    const labels = [{ label: STACK_LABEL, value: s.name }];
+    // The proxy and Ghost share the frontend; only Ghost and MySQL share the backend, which
+    // is internal: no route out, and the proxy cannot reach the database.
+    this.frontend = new Network(this, 'frontend-network', { name: `${s.name}-frontend`, driver: 'bridge', labels });
+    this.backend = new Network(this, 'backend-network', { name: `${s.name}-backend`, driver: 'bridge', internal: true, labels });
+
+    const secret = (name: string, description: string) =>
+      new TerraformVariable(this, name, {
+        type: 'string',
+        sensitive: true,
+        nullable: false,
+        description: `${description} Set it as TF_VAR_${name}; it never appears in the synthesized plan.`,
+        validation: [{ condition: `length(var.${name}) >= 16`, errorMessage: `${name} must be at least 16 characters long.` }],
+      });
+    const rootPassword = secret(SECRET_VARIABLES.mysqlRootPassword, 'MySQL root password.');
+    const userPassword = secret(SECRET_VARIABLES.mysqlPassword, "Password of Ghost's MySQL user.");
+    const smtpPassword = s.mail ? new TerraformVariable(this, SECRET_VARIABLES.smtpPassword, {
+      type: 'string',
+      sensitive: true,
+      nullable: false,
+      description: `Password of the SMTP account Ghost sends mail with. Set it as TF_VAR_${SECRET_VARIABLES.smtpPassword}.`,
+    }) : undefined;
+
+    this.mysql = new MysqlDatabase(this, 'mysql', {
+      settings: s,
+      stackName: s.name,
+      backend: this.backend,
+      rootPassword: rootPassword.stringValue,
+      userPassword: userPassword.stringValue,
+    });
+
+    this.ghost = new GhostBlog(this, 'ghost', {
+      settings: s,
+      stackName: s.name,
+      frontend: this.frontend,
+      backend: this.backend,
+      database: { host: this.mysql.host, database: this.mysql.database, user: this.mysql.user, password: userPassword.stringValue },
+      smtpPassword: smtpPassword?.stringValue,
+      dependsOn: [this.mysql.service.container],
+    });
+
+    this.proxy = new Proxy(this, 'proxy', { settings: s, frontend: this.frontend, stackName: s.name });
+
+    const scheme = s.tls.enabled ? 'https' : 'http';
+    new TerraformOutput(this, 'site_url', { value: s.siteUrl, description: 'The blog.' });
+    new TerraformOutput(this, 'redirect_urls', {
+      value: s.redirectDomains.map((domain) => `${scheme}://${domain}`),
+      description: 'Hosts that serve static files and redirect the rest to the blog.',
+    });
+    new TerraformOutput(this, 'admin_url', {
+      value: `${s.adminDomain !== undefined ? `${scheme}://${s.adminDomain}` : s.siteUrl}/ghost/`,
+      description: "Ghost's admin.",
+    });
+    new TerraformOutput(this, 'container_names', {
+      value: { proxy: this.proxy.containerName, ghost: this.ghost.containerName, mysql: this.mysql.containerName },
+      description: 'Container names on the Docker host, for docker logs and docker exec.',
+    });
+  }
+}

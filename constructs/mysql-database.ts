@@ -1,0 +1,70 @@
+import { Image } from '@cdktf/provider-docker/lib/image';
+import { Network } from '@cdktf/provider-docker/lib/network';
+import { Construct } from 'constructs';
+import { ResolvedBlogSettings } from './blog-settings';
+import { ServiceContainer } from './service-container';
+import { validateSecretReference } from './validation';
+import { MYSQL_IMAGE } from './versions';
+
+/** MySQL's name on the backend network. */
+export const MYSQL_ALIAS = 'mysql';
+
+export interface MysqlDatabaseProps {
+  readonly settings: ResolvedBlogSettings;
+  readonly stackName: string;
+  /** Internal network shared with Ghost only. */
+  readonly backend: Network;
+  /** Root password: a reference to a sensitive Terraform variable. */
+  readonly rootPassword: string;
+  /** Password of the Ghost user: a reference to a sensitive Terraform variable. */
+  readonly userPassword: string;
+}
+
+/** MySQL 8 for Ghost 6, reachable only on the internal backend network. */
+export class MysqlDatabase extends Construct {
+  public readonly image: Image;
+  public readonly service: ServiceContainer;
+  public readonly containerName: string;
+  /** Host name Ghost connects to. */
+  public readonly host = MYSQL_ALIAS;
+  public readonly database: string;
+  public readonly user: string;
+
+  constructor(scope: Construct, id: string, props: MysqlDatabaseProps) {
+    super(scope, id);
+    const { settings } = props;
+    validateSecretReference('MySQL root password', props.rootPassword);
+    validateSecretReference('MySQL user password', props.userPassword);
+    this.database = settings.mysql.database;
+    this.user = settings.mysql.user;
+
+    // Kept on the host when the stack is destroyed, like the data it serves.
+    this.image = new Image(this, 'image', { name: MYSQL_IMAGE, keepLocally: true });
+
+    this.service = new ServiceContainer(this, 'service', {
+      settings: settings.mysql,
+      image: this.image.imageId,
+      stackName: props.stackName,
+      service: 'mysql',
+      networks: [{ network: props.backend, aliases: [MYSQL_ALIAS] }],
+      env: [
+        `MYSQL_ROOT_PASSWORD=${props.rootPassword}`,
+        `MYSQL_DATABASE=${this.database}`,
+        `MYSQL_USER=${this.user}`,
+        `MYSQL_PASSWORD=${props.userPassword}`,
+      ],
+      volumes: [{ hostPath: settings.mysql.dataPath, containerPath: '/var/lib/mysql', readOnly: false }],
+      healthcheck: {
+        // Answers once the server accepts connections (an access error still means it is up).
+        test: ['CMD', 'mysqladmin', 'ping', '--host=127.0.0.1', '--silent'],
+        interval: '10s',
+        timeout: '5s',
+        retries: 6,
+        startPeriod: '60s',
+      },
+      // Terraform starts Ghost only once MySQL is healthy.
+      waitUntilHealthy: true,
+    });
+    this.containerName = this.service.containerName;
+  }
+}

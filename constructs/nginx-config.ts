@@ -1,0 +1,572 @@
+import { atLeast, formatVersion, NGINX_FEATURES, parseVersion, Version } from './nginx-version';
+import { TLS_PROFILES, TlsProfile, tlsProfileDirectives } from './tls-profiles';
+import {
+  SettingError,
+  validateDistinctDomains,
+  validateDomain,
+  validateDuration,
+  validateOneOf,
+  validatePort,
+  validateSize,
+} from './validation';
+import { NGINX_IMAGE_OPENSSL_VERSION, NGINX_VERSION } from './versions';
+
+/**
+ * Renders the proxy's NGINX configuration from typed sites. Pure: no file or network I/O,
+ * so the same function feeds the image build context, the local preview and the tests.
+ */
+
+/** What a virtual host does with requests that no static file answers. */
+export type SiteRole =
+  /** Static files first, then Ghost (the article's `www` host). */
+  | 'blog'
+  /** Static files first, then a permanent redirect to the blog (the article's apex host). */
+  | 'redirect'
+  /** Everything to Ghost: a separate admin domain (Ghost's `admin__url`). */
+  | 'admin';
+
+/** Certificate files as NGINX sees them (paths inside the proxy container). */
+export interface TlsCertificateFiles {
+  /** Certificate chain, leaf first (`fullchain.pem`). */
+  readonly certificateFile: string;
+  /** The private key; only its path is ever written into the configuration. */
+  readonly keyFile: string;
+}
+
+export interface ProxySite {
+  readonly role: SiteRole;
+  /** Host names this site answers for; the first is its canonical name. */
+  readonly hostNames: readonly string[];
+  /** Required when TLS is on. */
+  readonly certificate?: TlsCertificateFiles;
+}
+
+export interface ProxyTlsOptions {
+  readonly enabled: boolean;
+  readonly profile: TlsProfile;
+  /** Adds `preload` to HSTS: only once the domain is ready for the browsers' preload lists. */
+  readonly hstsPreload: boolean;
+  /** Off by default: Let's Encrypt ended OCSP in 2025, so stapling has nothing to fetch. */
+  readonly ocspStapling: boolean;
+}
+
+/** Where things live for one NGINX instance: the container, or a test prefix on loopback. */
+export interface NginxLayout {
+  /** Static web root. */
+  readonly staticRoot: string;
+  /** Directory for the page cache. */
+  readonly cacheDir: string;
+  /** Directory the `sites/*.conf` include is resolved against (NGINX's configuration directory). */
+  readonly confDir: string;
+  readonly pidFile: string;
+  /** `stderr` for a container (json-file rotation then applies) or a file. */
+  readonly errorLog: string;
+  /** `/dev/stdout` for a container or a file. */
+  readonly accessLog: string;
+  /** MIME types file to include. */
+  readonly mimeTypes: string;
+  /** Worker user; omitted when undefined. */
+  readonly user?: string;
+  /** Where request bodies and proxied responses spill to disk; NGINX's built-in paths when undefined. */
+  readonly tempDir?: string;
+  /** Address prefix for public listeners (`127.0.0.1` in tests); all addresses when undefined. */
+  readonly listenAddress?: string;
+  readonly httpPort: number;
+  readonly httpsPort: number;
+  /** Loopback listener for the container health check, such as `127.0.0.1:8081`. */
+  readonly healthListen: string;
+  /** DNS server that resolves the Ghost alias at run time: Docker's embedded DNS in a container. */
+  readonly resolver: string;
+}
+
+export interface ProxyConfigOptions {
+  readonly sites: readonly ProxySite[];
+  readonly tls: ProxyTlsOptions;
+  /** Ghost's address on the shared network: its alias and port. */
+  readonly ghost: { readonly host: string; readonly port: number };
+  /** Base URL of the ActivityPub service behind `/.ghost/activitypub/` and the well-known routes. */
+  readonly activityPubUpstream: string;
+  /** How long an anonymous Ghost page stays fresh in the cache, as an NGINX duration. */
+  readonly cacheValidTime: string;
+  /** Largest request body (Ghost's editor uploads images and themes). */
+  readonly clientMaxBodySize: string;
+  /** NGINX and OpenSSL versions the configuration must run on. */
+  readonly target: NginxTarget;
+  readonly layout: NginxLayout;
+}
+
+export interface NginxTarget {
+  readonly nginx: string;
+  readonly openssl: string;
+}
+
+/** The image's NGINX, which is what production runs. */
+export const DEFAULT_NGINX_TARGET: NginxTarget = { nginx: NGINX_VERSION, openssl: NGINX_IMAGE_OPENSSL_VERSION };
+
+/** Rendered files by path relative to NGINX's configuration directory. */
+export type RenderedFiles = Readonly<Record<string, string>>;
+
+const GHOST_CACHE_ZONE = 'ghost_pages';
+
+export function renderNginxConfig(options: ProxyConfigOptions): RenderedFiles {
+  const target = checkTarget(options.target);
+  checkOptions(options);
+  const ctx: RenderContext = { options, target };
+  const files: Record<string, string> = { 'nginx.conf': renderMain(ctx) };
+  files['sites/00-default.conf'] = renderDefaultServers(ctx);
+  options.sites.forEach((site, index) => {
+    files[`sites/${String(index + 10)}-${site.hostNames[0]}.conf`] = renderSite(ctx, site);
+  });
+  return files;
+}
+
+interface RenderContext {
+  readonly options: ProxyConfigOptions;
+  readonly target: { readonly nginx: Version; readonly openssl: Version };
+}
+
+function checkTarget(target: NginxTarget): { nginx: Version; openssl: Version } {
+  const nginx = parseVersion('proxy.nginxVersion', target.nginx);
+  if (!atLeast(nginx, NGINX_FEATURES.minimum)) {
+    throw new SettingError(
+      'proxy.nginxVersion',
+      target.nginx,
+      `the renderer supports NGINX ${formatVersion(NGINX_FEATURES.minimum)} or newer`,
+    );
+  }
+  return { nginx, openssl: parseVersion('proxy.opensslVersion', target.openssl) };
+}
+
+function checkOptions(options: ProxyConfigOptions): void {
+  validateOneOf('tls.profile', options.tls.profile, TLS_PROFILES);
+  validateDuration('proxy.cacheValidTime', options.cacheValidTime);
+  validateSize('proxy.clientMaxBodySize', options.clientMaxBodySize);
+  validatePort('proxy.ghostPort', options.ghost.port);
+  if (!/^https?:\/\/[^/\s]+$/.test(options.activityPubUpstream)) {
+    throw new SettingError(
+      'proxy.activityPubUpstream',
+      options.activityPubUpstream,
+      'expected an http:// or https:// base URL with no path, such as "https://ap.ghost.org"',
+    );
+  }
+  if (!options.sites.some((site) => site.role === 'blog')) {
+    throw new SettingError('sites', options.sites.map((s) => s.role), 'exactly one site must have the role "blog"');
+  }
+  if (options.sites.filter((site) => site.role === 'blog').length > 1) {
+    throw new SettingError('sites', options.sites.map((s) => s.role), 'exactly one site must have the role "blog"');
+  }
+  options.sites.forEach((site, i) => {
+    if (site.hostNames.length === 0) {
+      throw new SettingError(`sites[${i}].hostNames`, site.hostNames, 'expected at least one host name');
+    }
+    site.hostNames.forEach((host, j) => validateDomain(`sites[${i}].hostNames[${j}]`, host));
+    if (options.tls.enabled && !site.certificate) {
+      throw new SettingError(
+        `sites[${i}].certificate`,
+        undefined,
+        `TLS is on, so site "${site.hostNames[0]}" needs a certificate and key (or turn tls.enabled off)`,
+      );
+    }
+  });
+  validateDistinctDomains('sites[].hostNames', options.sites.flatMap((site) => site.hostNames));
+}
+
+/** A configuration line, or a nested list of lines indented one level deeper. */
+type Line = string | false | undefined | readonly Line[];
+
+/** Joins lines with four-space indentation per nesting level. */
+function block(lines: readonly Line[], depth = 0): string {
+  const out: string[] = [];
+  for (const line of lines) {
+    if (line === false || line === undefined) continue;
+    if (typeof line !== 'string') {
+      out.push(block(line, depth + 1));
+    } else {
+      out.push(line === '' ? '' : '    '.repeat(depth) + line);
+    }
+  }
+  return out.join('\n');
+}
+
+function header(ctx: RenderContext, what: string): string {
+  return [
+    `# ${what}`,
+    `# Generated for NGINX ${formatVersion(ctx.target.nginx)} with OpenSSL ${ctx.target.openssl.slice(0, 2).join('.')}.`,
+    '# Do not edit: change the stack settings and synthesize again.',
+  ].join('\n');
+}
+
+function listen(ctx: RenderContext, port: number, extra = ''): string {
+  const address = ctx.options.layout.listenAddress;
+  return `listen ${address ? `${address}:` : ''}${port}${extra};`;
+}
+
+function hostsOf(ctx: RenderContext, role: SiteRole): string[] {
+  return ctx.options.sites.filter((s) => s.role === role).flatMap((s) => s.hostNames);
+}
+
+function blogHost(ctx: RenderContext): string {
+  return hostsOf(ctx, 'blog')[0];
+}
+
+function publicScheme(ctx: RenderContext): string {
+  return ctx.options.tls.enabled ? 'https' : 'http';
+}
+
+function useUpstreamResolve(ctx: RenderContext): boolean {
+  return atLeast(ctx.target.nginx, NGINX_FEATURES.upstreamResolve);
+}
+
+function renderMain(ctx: RenderContext): string {
+  const { layout, tls } = ctx.options;
+  const profile = tlsProfileDirectives(tls.profile, ctx.target.openssl);
+  const ownOrigins = ctx.options.sites.flatMap((s) => s.hostNames).map(escapeRegex).join('|');
+  const temp = layout.tempDir;
+  return (
+    block([
+      header(ctx, 'Main NGINX configuration of the blog proxy.'),
+      layout.user !== undefined && `user ${layout.user};`,
+      'worker_processes auto;',
+      `pid ${layout.pidFile};`,
+      `error_log ${layout.errorLog} warn;`,
+      '',
+      'events {',
+      ['worker_connections 1024;'],
+      '}',
+      '',
+      'http {',
+      [
+        `include ${layout.mimeTypes};`,
+        'default_type application/octet-stream;',
+        'server_tokens off;',
+        'charset utf-8;',
+        '',
+        "log_format main '$remote_addr - $remote_user [$time_local] \"$request\" '",
+        "                '$status $body_bytes_sent \"$http_referer\" '",
+        "                '\"$http_user_agent\" \"$http_x_forwarded_for\" cache=$upstream_cache_status';",
+        `access_log ${layout.accessLog} main;`,
+        '',
+        'sendfile on;',
+        'tcp_nopush on;',
+        'keepalive_timeout 65s;',
+        `client_max_body_size ${ctx.options.clientMaxBodySize};`,
+        ...(temp ? [`client_body_temp_path ${temp}/client_body;`, `proxy_temp_path ${temp}/proxy;`] : []),
+        '',
+        '# Docker\'s DNS answers for the Ghost alias; a short validity follows a restarted',
+        '# Ghost container to its new address without reloading NGINX.',
+        `resolver ${layout.resolver} valid=10s ipv6=off;`,
+        'resolver_timeout 5s;',
+        '',
+        '# Compression for text, JSON, JavaScript, SVG and fonts (text/html is always included).',
+        'gzip on;',
+        'gzip_vary on;',
+        'gzip_proxied any;',
+        'gzip_comp_level 5;',
+        'gzip_min_length 256;',
+        'gzip_types text/plain text/css text/xml text/javascript application/javascript',
+        '           application/json application/ld+json application/manifest+json application/rss+xml',
+        '           application/atom+xml application/xml image/svg+xml font/ttf font/otf',
+        '           application/vnd.ms-fontobject;',
+        '',
+        '# BREACH: a page that reflects a request and holds a secret leaks it through its',
+        '# compressed length to a cross-site attacker. Ghost\'s answers to cross-site requests',
+        '# (Sec-Fetch-Site, or failing that a foreign Referer) go out uncompressed; same-site and',
+        '# direct requests, and static files (which hold no secrets), keep compression.',
+        'map $http_referer $foreign_referer {',
+        ['default 1;', '"" 0;', `"~^https?://(${ownOrigins})(:[0-9]+)?(/|$)" 0;`],
+        '}',
+        'map "$http_sec_fetch_site:$foreign_referer" $cross_site_request {',
+        ['default 0;', '"~^cross-site:" 1;', '":1" 1;'],
+        '}',
+        '',
+        ...(tls.enabled
+          ? [
+              `# Mozilla server-side TLS guideline 6.0, "${tls.profile}" profile.`,
+              `ssl_protocols ${profile.protocols};`,
+              ...(profile.ciphers ? [`ssl_ciphers ${profile.ciphers};`] : []),
+              `ssl_ecdh_curve ${profile.groups};`,
+              'ssl_prefer_server_ciphers off;',
+              'ssl_session_timeout 1d;',
+              'ssl_session_cache shared:MozSSL:10m;',
+              ...(atLeast(ctx.target.nginx, NGINX_FEATURES.ticketKeyRotation)
+                ? []
+                : ['# Before 1.23.2 NGINX never rotates ticket keys, so tickets would weaken forward secrecy.', 'ssl_session_tickets off;']),
+              ...(tls.ocspStapling ? ['ssl_stapling on;', 'ssl_stapling_verify on;'] : []),
+              '',
+            ]
+          : []),
+        '# Page cache for anonymous Ghost pages. Entries stay on disk for a day after their',
+        '# last use so that a stale copy can be served while Ghost restarts or fails.',
+        `proxy_cache_path ${layout.cacheDir} levels=1:2 keys_zone=${GHOST_CACHE_ZONE}:10m max_size=256m inactive=24h use_temp_path=off;`,
+        '',
+        '# Never cache Ghost admin, members, previews or the social web, nor anyone signed in.',
+        'map $uri $ghost_private_path {',
+        ['default 0;', '~^/ghost(/|$) 1;', '~^/members(/|$) 1;', '~^/p/ 1;', '~^/\\.ghost/ 1;'],
+        '}',
+        'map $http_cookie $ghost_signed_in {',
+        ['default 0;', '~*ghost-admin-api-session 1;', '~*ghost-members-ssr 1;'],
+        '}',
+        '# Ghost marks personal responses private or no-store: never store those.',
+        'map $upstream_http_cache_control $ghost_private_response {',
+        ['default 0;', '~*(private|no-store|no-cache) 1;'],
+        '}',
+        '',
+        ...(useUpstreamResolve(ctx)
+          ? [
+              '# The Ghost alias is re-resolved while NGINX runs (`resolve`), and idle',
+              '# connections are kept open between requests.',
+              'upstream ghost_backend {',
+              [
+                'zone ghost_backend 64k;',
+                `server ${ctx.options.ghost.host}:${ctx.options.ghost.port} resolve;`,
+                'keepalive 16;',
+                'keepalive_timeout 60s;',
+              ],
+              '}',
+              '',
+            ]
+          : []),
+        `include ${layout.confDir}/sites/*.conf;`,
+      ],
+      '}',
+      '',
+      ])
+  );
+}
+
+function renderDefaultServers(ctx: RenderContext): string {
+  const { layout, tls } = ctx.options;
+  return block([
+    header(ctx, 'Catch-all servers: requests for unknown host names are refused, not served the first site.'),
+    'server {',
+    [
+      listen(ctx, layout.httpPort, ' default_server'),
+      'server_name _;',
+      'return 444;',
+    ],
+    '}',
+    '',
+    ...(tls.enabled
+      ? [
+          'server {',
+          [
+            listen(ctx, layout.httpsPort, ` ssl default_server${http2ListenFlag(ctx)}`),
+            ...http2Directive(ctx),
+            'server_name _;',
+            '# No SNI or an unknown one: the handshake itself is refused.',
+            'ssl_reject_handshake on;',
+            'return 444;',
+          ],
+          '}',
+          '',
+        ]
+      : []),
+    '# Loopback-only health endpoint for the container health check.',
+    'server {',
+    [
+      `listen ${layout.healthListen};`,
+      'server_name _;',
+      'access_log off;',
+      'location = /healthz {',
+      ['default_type text/plain;', 'return 200 "ok\\n";'],
+      '}',
+      'location / {',
+      ['return 404;'],
+      '}',
+    ],
+    '}',
+    '',
+  ]);
+}
+
+function http2ListenFlag(ctx: RenderContext): string {
+  return atLeast(ctx.target.nginx, NGINX_FEATURES.http2Directive) ? '' : ' http2';
+}
+
+function http2Directive(ctx: RenderContext): Line[] {
+  return atLeast(ctx.target.nginx, NGINX_FEATURES.http2Directive) ? ['http2 on;'] : [];
+}
+
+function renderSite(ctx: RenderContext, site: ProxySite): string {
+  const { layout, tls } = ctx.options;
+  const names = site.hostNames.join(' ');
+  const httpServer = tls.enabled
+    ? [
+        '# Plain HTTP only redirects, to HTTPS on the same host (the apex must redirect to itself',
+        '# first for HSTS preloading), keeping path and query.',
+        'server {',
+        [listen(ctx, layout.httpPort), `server_name ${names};`, 'location / {', ['return 301 https://$host$request_uri;'], '}'],
+        '}',
+        '',
+      ]
+    : [];
+  const publicListen = tls.enabled
+    ? [listen(ctx, layout.httpsPort, ` ssl${http2ListenFlag(ctx)}`), ...http2Directive(ctx)]
+    : [listen(ctx, layout.httpPort)];
+  const certificate =
+    tls.enabled && site.certificate
+      ? [`ssl_certificate ${site.certificate.certificateFile};`, `ssl_certificate_key ${site.certificate.keyFile};`]
+      : [];
+  return block([
+    header(ctx, `${roleTitle(site.role)}: ${names}`),
+    '',
+    ...httpServer,
+    'server {',
+    [
+      ...publicListen,
+      `server_name ${names};`,
+      ...certificate,
+      '',
+      ...securityHeaders(ctx, site),
+      '',
+      `root ${layout.staticRoot};`,
+      '',
+      ...roleLocations(ctx, site),
+    ],
+    '}',
+    '',
+  ]);
+}
+
+function roleTitle(role: SiteRole): string {
+  switch (role) {
+    case 'blog':
+      return 'Blog: static files first, then Ghost';
+    case 'redirect':
+      return 'Redirect host: static files first, everything else to the blog';
+    case 'admin':
+      return 'Ghost admin domain';
+  }
+}
+
+function securityHeaders(ctx: RenderContext, site: ProxySite): Line[] {
+  const { tls } = ctx.options;
+  // Ghost's admin shows the site in frames, so the admin domain (if separate) may frame it.
+  const ancestors = ["'self'", ...hostsOf(ctx, 'admin').filter((h) => !site.hostNames.includes(h)).map((h) => `${publicScheme(ctx)}://${h}`)];
+  // Every add_header lives here at server level: a location with its own add_header would
+  // silently drop these.
+  return [
+    ...(tls.enabled
+      ? [`add_header Strict-Transport-Security "max-age=63072000; includeSubDomains${tls.hstsPreload ? '; preload' : ''}" always;`]
+      : []),
+    'add_header X-Content-Type-Options "nosniff" always;',
+    'add_header Referrer-Policy "strict-origin-when-cross-origin" always;',
+    `add_header Content-Security-Policy "frame-ancestors ${ancestors.join(' ')}" always;`,
+    '# HIT, MISS, BYPASS, STALE...; absent for static files and redirects.',
+    'add_header X-Cache-Status $upstream_cache_status always;',
+  ];
+}
+
+function roleLocations(ctx: RenderContext, site: ProxySite): Line[] {
+  switch (site.role) {
+    case 'redirect':
+      return [
+        'location / {',
+        ['try_files $uri @blog;'],
+        '}',
+        '',
+        'location @blog {',
+        [`return 301 ${publicScheme(ctx)}://${blogHost(ctx)}$request_uri;`],
+        '}',
+      ];
+    case 'admin':
+      return ['location / {', ghostProxy(ctx), '}'];
+    case 'blog':
+      return [
+        ...socialWebLocations(ctx),
+        '# Hot-link protection: images load for no referer, a stripped one or our own sites.',
+        'location ~* \\.(?:gif|png|jpe?g|webp|avif)$ {',
+        [
+          `valid_referers none blocked server_names ${ctx.options.sites.flatMap((s) => s.hostNames).filter((h) => !site.hostNames.includes(h)).join(' ')};`.replace(' ;', ';'),
+          'if ($invalid_referer) {',
+          ['return 403;'],
+          '}',
+          'try_files $uri @ghost;',
+        ],
+        '}',
+        '',
+        'location / {',
+        ['try_files $uri @ghost;'],
+        '}',
+        '',
+        'location @ghost {',
+        ghostProxy(ctx),
+        '}',
+      ];
+  }
+}
+
+function forwardingHeaders(): Line[] {
+  return [
+    'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+    'proxy_set_header X-Forwarded-Proto $scheme;',
+    'proxy_set_header X-Forwarded-Host $host;',
+    'proxy_set_header X-Real-IP $remote_addr;',
+  ];
+}
+
+/** Proxying to Ghost with the page cache, as the body of a location. */
+function ghostProxy(ctx: RenderContext): Line[] {
+  const { ghost, cacheValidTime } = ctx.options;
+  const upstream = useUpstreamResolve(ctx)
+    ? ['proxy_pass http://ghost_backend;']
+    : [
+        '# A variable makes NGINX resolve the alias per request through the resolver,',
+        '# so a restarted Ghost container is found at its new address.',
+        `set $ghost_upstream ${ghost.host}:${ghost.port};`,
+        'proxy_pass http://$ghost_upstream;',
+      ];
+  return [
+    'if ($cross_site_request) {',
+    ['gzip off;'],
+    '}',
+    ...upstream,
+    'proxy_http_version 1.1;',
+    'proxy_set_header Connection "";',
+    'proxy_set_header Host $host;',
+    ...forwardingHeaders(),
+    '# NGINX compresses; Ghost sends plain bodies so that one cached copy serves everyone.',
+    'proxy_set_header Accept-Encoding "";',
+    'proxy_connect_timeout 5s;',
+    'proxy_send_timeout 60s;',
+    'proxy_read_timeout 60s;',
+    '',
+    `proxy_cache ${GHOST_CACHE_ZONE};`,
+    'proxy_cache_key $scheme$host$request_uri;',
+    'proxy_cache_methods GET HEAD;',
+    '# Ghost sends "public, max-age=0" on pages; the proxy decides freshness itself and',
+    '# still refuses private responses (map above) and any response that sets a cookie.',
+    'proxy_ignore_headers Cache-Control Expires;',
+    `proxy_cache_valid 200 301 302 ${cacheValidTime};`,
+    `proxy_cache_valid 404 ${cacheValidTime};`,
+    'proxy_cache_bypass $ghost_private_path $ghost_signed_in;',
+    'proxy_no_cache $ghost_private_path $ghost_signed_in $ghost_private_response;',
+    'proxy_cache_use_stale error timeout updating http_500 http_502 http_503 http_504;',
+    'proxy_cache_background_update on;',
+    'proxy_cache_lock on;',
+  ];
+}
+
+function socialWebLocations(ctx: RenderContext): Line[] {
+  const upstream = ctx.options.activityPubUpstream;
+  return [
+    "# Ghost 6's social web (ActivityPub) is served by its own upstream.",
+    'location ~ ^/(?:\\.ghost/activitypub/|\\.well-known/(?:webfinger|nodeinfo)$) {',
+    [
+      '# A variable defers the name lookup to request time, so NGINX starts without DNS.',
+      `set $activitypub_upstream ${upstream};`,
+      'proxy_pass $activitypub_upstream;',
+      'proxy_http_version 1.1;',
+      ...(upstream.startsWith('https://') ? ['proxy_ssl_server_name on;'] : []),
+      ...forwardingHeaders(),
+      'proxy_connect_timeout 5s;',
+      'proxy_read_timeout 60s;',
+    ],
+    '}',
+    '',
+  ];
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

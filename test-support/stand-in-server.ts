@@ -1,0 +1,66 @@
+import * as http from 'http';
+import { AddressInfo } from 'net';
+
+/** What a stand-in upstream saw of one request. */
+export interface SeenRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: http.IncomingHttpHeaders;
+}
+
+export interface StandInOptions {
+  /** Loopback address to listen on (127.0.0.0/8 holds many). */
+  readonly host: string;
+  /** @default a free port */
+  readonly port?: number;
+  /** Tag written into every answer, to tell two stand-ins apart. */
+  readonly name: string;
+}
+
+/**
+ * A real HTTP server standing in for Ghost (or the ActivityPub service): it answers every
+ * path with a small HTML page naming itself and a counter, and records what it received.
+ * `/private` answers with Cache-Control private, `/cookie` sets a cookie.
+ */
+export class StandInServer {
+  public readonly requests: SeenRequest[] = [];
+  public port = 0;
+  private server?: http.Server;
+  private served = 0;
+
+  constructor(private readonly options: StandInOptions) {}
+
+  public get host(): string {
+    return this.options.host;
+  }
+
+  public async start(): Promise<void> {
+    this.server = http.createServer((request, response) => {
+      this.requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers });
+      this.served += 1;
+      const body = `<!doctype html><html><body><p>${this.options.name} answered ${request.url} (#${this.served})</p>${'<p>Lorem ipsum dolor sit amet.</p>'.repeat(40)}</body></html>\n`;
+      const headers: http.OutgoingHttpHeaders = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'public, max-age=0' };
+      if (request.url?.startsWith('/private')) headers['cache-control'] = 'no-cache, private, no-store, must-revalidate';
+      if (request.url?.startsWith('/cookie')) headers['set-cookie'] = 'ghost-members-ssr=abc; Path=/; HttpOnly';
+      response.writeHead(200, headers);
+      response.end(request.method === 'HEAD' ? undefined : body);
+    });
+    this.server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(this.options.port ?? 0, this.options.host, () => resolve());
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  public async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    this.server = undefined;
+  }
+
+  public lastRequest(): SeenRequest | undefined {
+    return this.requests[this.requests.length - 1];
+  }
+}

@@ -1,0 +1,228 @@
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { BlogHostSettings, resolveBlogSettings } from '../constructs/blog-settings';
+import { NginxLayout, ProxyConfigOptions, renderNginxConfig } from '../constructs/nginx-config';
+import { GHOST_ALIAS, PROXY_ASSET_DIR, proxyConfigOptions, proxySites, resolveStaticRoot } from '../constructs/proxy';
+import { DnsResponder } from './dns-responder';
+
+/**
+ * Runs the generated proxy configuration on the local NGINX, on loopback, with a fresh
+ * self-signed certificate: the `proxy:preview` command and the real-NGINX tests both use it.
+ */
+
+export interface LocalNginx {
+  readonly binary: string;
+  readonly version: string;
+  /** OpenSSL major.minor.patch NGINX runs with. */
+  readonly openssl: string;
+}
+
+/** The NGINX on PATH (or at $NGINX_BIN), or undefined when there is none. */
+export function findLocalNginx(): LocalNginx | undefined {
+  const candidates = [process.env.NGINX_BIN, 'nginx', '/usr/sbin/nginx'].filter((c): c is string => !!c);
+  for (const binary of candidates) {
+    const result = spawnSync(binary, ['-V'], { encoding: 'utf8' });
+    if (result.error || result.status !== 0) continue;
+    const text = `${result.stdout}${result.stderr}`;
+    const version = /nginx version: nginx\/(\d+\.\d+\.\d+)/.exec(text)?.[1];
+    const openssl = /(?:running with|built with) OpenSSL (\d+\.\d+\.\d+)/.exec(text)?.[1];
+    if (version && openssl) return { binary, version, openssl };
+  }
+  return undefined;
+}
+
+/** A free TCP port on loopback (bound, then released for the caller to use). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A self-signed ECDSA certificate valid for the given host names. */
+export function createSelfSignedCertificate(dir: string, hostNames: readonly string[]): { certificateFile: string; keyFile: string } {
+  const certificateFile = path.join(dir, 'fullchain.pem');
+  const keyFile = path.join(dir, 'privkey.pem');
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+    '-subj', `/CN=${hostNames[0]}`,
+    '-addext', `subjectAltName=${hostNames.map((h) => `DNS:${h}`).join(',')}`,
+    '-keyout', keyFile, '-out', certificateFile,
+  ], { stdio: 'pipe' });
+  fs.chmodSync(keyFile, 0o600);
+  return { certificateFile, keyFile };
+}
+
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface PreviewOptions {
+  /** Blog settings, as in blog.settings.json. @default the defaults */
+  readonly settings?: BlogHostSettings;
+  /** Where Ghost (or a stand-in) listens; must be an IPv4 address or a resolvable name. */
+  readonly upstream: HostPort;
+  /** Where the ActivityPub service listens. @default the settings' upstream */
+  readonly activityPub?: HostPort;
+  /** @default a free port */
+  readonly httpPort?: number;
+  /** @default a free port */
+  readonly httpsPort?: number;
+  /** @default a free port */
+  readonly healthPort?: number;
+  /** How long the local resolver lets NGINX keep an answer for the Ghost alias. */
+  readonly resolverValidSeconds?: number;
+}
+
+export interface RunningPreview {
+  readonly nginx: LocalNginx;
+  readonly prefix: string;
+  readonly httpPort: number;
+  readonly httpsPort: number;
+  readonly healthPort: number;
+  /** The self-signed certificate, to trust in clients. */
+  readonly certificateFile: string;
+  readonly hostNames: readonly string[];
+  readonly blogHost: string;
+  /** The rendered files, by path under the prefix's conf/. */
+  readonly files: Readonly<Record<string, string>>;
+  /** The stand-in for Docker's DNS: move Ghost with `dns.setAddress(ghostAlias, ip)`. */
+  readonly dns: DnsResponder;
+  readonly ghostAlias: string;
+  readonly options: ProxyConfigOptions;
+  /** Stops NGINX and the resolver and removes the prefix. */
+  stop(): Promise<void>;
+}
+
+async function resolveIPv4(host: string): Promise<string> {
+  if (net.isIPv4(host)) return host;
+  const { lookup } = await import('dns/promises');
+  return (await lookup(host, { family: 4 })).address;
+}
+
+async function waitForPort(port: number, child: ChildProcess, errorLog: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`nginx exited with ${child.exitCode}:\n${readIfExists(errorLog)}`);
+    }
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nginx did not listen on ${port} within 10 s:\n${readIfExists(errorLog)}`);
+}
+
+function readIfExists(file: string): string {
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '(no error log)';
+}
+
+/**
+ * Renders the configuration for the local NGINX and starts it in the foreground on
+ * loopback. The caller must call `stop()`.
+ */
+export async function startPreview(options: PreviewOptions): Promise<RunningPreview> {
+  const nginx = findLocalNginx();
+  if (!nginx) throw new Error('No nginx found on PATH (install nginx-light, or set NGINX_BIN).');
+  const settings = resolveBlogSettings(options.settings ?? {});
+  const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'ghost-proxy-preview-'));
+  // Workers run as an unprivileged user when NGINX starts as root; they must reach the prefix.
+  fs.chmodSync(prefix, 0o755);
+  for (const dir of ['conf', 'logs', 'tls', 'cache', 'temp']) fs.mkdirSync(path.join(prefix, dir));
+
+  const dns = new DnsResponder();
+  let child: ChildProcess | undefined;
+  try {
+    await dns.start();
+    dns.setAddress(GHOST_ALIAS, await resolveIPv4(options.upstream.host));
+
+    const httpPort = options.httpPort ?? (await freePort());
+    const httpsPort = options.httpsPort ?? (await freePort());
+    const healthPort = options.healthPort ?? (await freePort());
+    const layout: NginxLayout = {
+      staticRoot: path.join(PROXY_ASSET_DIR, resolveStaticRoot(PROXY_ASSET_DIR, settings.proxy.staticRoot)),
+      cacheDir: path.join(prefix, 'cache'),
+      confDir: path.join(prefix, 'conf'),
+      pidFile: path.join(prefix, 'logs', 'nginx.pid'),
+      errorLog: path.join(prefix, 'logs', 'error.log'),
+      accessLog: path.join(prefix, 'logs', 'access.log'),
+      mimeTypes: fs.existsSync('/etc/nginx/mime.types') ? '/etc/nginx/mime.types' : 'mime.types',
+      tempDir: path.join(prefix, 'temp'),
+      listenAddress: '127.0.0.1',
+      httpPort,
+      httpsPort,
+      healthListen: `127.0.0.1:${healthPort}`,
+      resolver: `127.0.0.1:${dns.port}`,
+    };
+    const hostNames = [settings.blogDomain, ...settings.redirectDomains, ...(settings.adminDomain ? [settings.adminDomain] : [])];
+    const certificate = createSelfSignedCertificate(path.join(prefix, 'tls'), hostNames);
+    const base = proxyConfigOptions(settings, layout, { nginx: nginx.version, openssl: nginx.openssl }, proxySites(settings, certificate));
+    const configOptions: ProxyConfigOptions = {
+      ...base,
+      ghost: { host: GHOST_ALIAS, port: options.upstream.port },
+      activityPubUpstream: options.activityPub ? `http://${options.activityPub.host}:${options.activityPub.port}` : base.activityPubUpstream,
+    };
+    const files = renderNginxConfig(configOptions);
+    for (const [file, content] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(prefix, 'conf', file)), { recursive: true });
+      fs.writeFileSync(path.join(prefix, 'conf', file), content);
+    }
+    const args = ['-p', prefix, '-c', path.join(prefix, 'conf', 'nginx.conf'), '-e', layout.errorLog];
+    const check = spawnSync(nginx.binary, [...args, '-t'], { encoding: 'utf8' });
+    if (check.status !== 0) throw new Error(`nginx -t failed:\n${check.stderr}`);
+
+    child = spawn(nginx.binary, [...args, '-g', 'daemon off;'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const running = child;
+    await waitForPort(settings.tls.enabled ? httpsPort : httpPort, running, layout.errorLog);
+
+    return {
+      nginx,
+      prefix,
+      httpPort,
+      httpsPort,
+      healthPort,
+      certificateFile: certificate.certificateFile,
+      hostNames,
+      blogHost: settings.blogDomain,
+      files,
+      dns,
+      ghostAlias: GHOST_ALIAS,
+      options: configOptions,
+      stop: async () => {
+        await stopProcess(running);
+        await dns.stop();
+        fs.rmSync(prefix, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    if (child) await stopProcess(child);
+    await dns.stop().catch(() => undefined);
+    fs.rmSync(prefix, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** SIGQUIT asks NGINX to finish open requests and exit; SIGKILL after 5 s if it does not. */
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGQUIT');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -15,6 +15,28 @@ export const SECRET_VARIABLES = {
   smtpPassword: 'smtp_password',
 } as const;
 
+/** Folders the images are built from; the repository's assets/ by default. */
+export interface AssetDirs {
+  /**
+   * The proxy's Dockerfile and static root.
+   * @default assets/proxy
+   */
+  readonly proxy?: string;
+  /**
+   * The blog image's Dockerfile and health check.
+   * @default assets/blog
+   */
+  readonly blog?: string;
+}
+
+export interface BlogHostStackProps extends BlogHostSettings {
+  /**
+   * Build contexts of the two images, for forks that keep their own assets elsewhere.
+   * @default the repository's assets/proxy and assets/blog
+   */
+  readonly assetDirs?: AssetDirs;
+}
+
 /**
  * One Docker host running the article's blog: NGINX in front, Ghost 6 behind it and MySQL 8
  * behind Ghost, joined by user-defined networks instead of the removed container links.
@@ -30,8 +52,9 @@ export class BlogHostStack extends TerraformStack {
   /** The blog's public URL. */
   public readonly siteUrl: string;
 
-  constructor(scope: Construct, id: string, settings: BlogHostSettings = {}) {
+  constructor(scope: Construct, id: string, props: BlogHostStackProps = {}) {
     super(scope, id);
+    const { assetDirs, ...settings } = props;
     this.settings = resolveBlogSettings(settings);
     const s = this.settings;
     this.siteUrl = s.siteUrl;
@@ -77,9 +100,10 @@ export class BlogHostStack extends TerraformStack {
       database: { host: this.mysql.host, database: this.mysql.database, user: this.mysql.user, password: userPassword.stringValue },
       smtpPassword: smtpPassword?.stringValue,
       dependsOn: [this.mysql.service.container],
+      assetDir: assetDirs?.blog,
     });
 
-    this.proxy = new Proxy(this, 'proxy', { settings: s, frontend: this.frontend, stackName: s.name });
+    this.proxy = new Proxy(this, 'proxy', { settings: s, frontend: this.frontend, stackName: s.name, assetDir: assetDirs?.proxy });
 
     const scheme = s.tls.enabled ? 'https' : 'http';
     new TerraformOutput(this, 'site_url', { value: s.siteUrl, description: 'The blog.' });

@@ -41,6 +41,11 @@ export interface GhostBlogProps {
    * @default - none
    */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Folder with the blog image's Dockerfile and health check.
+   * @default assets/blog of this repository
+   */
+  readonly assetDir?: string;
 }
 
 /** Ghost 6 in production mode, configured through its environment. */
@@ -62,7 +67,7 @@ export class GhostBlog extends Construct {
 
     this.image = new BuiltImage(this, 'image', {
       repository: `${props.stackName}/blog`,
-      sourceDir: BLOG_ASSET_DIR,
+      sourceDir: props.assetDir ?? BLOG_ASSET_DIR,
       buildArgs: { GHOST_IMAGE: GHOST_BASE_IMAGE, TZ: settings.timeZone },
     });
 

@@ -1,0 +1,279 @@
+import { Container } from '@cdktf/provider-docker/lib/container';
+import { Image } from '@cdktf/provider-docker/lib/image';
+import { Network } from '@cdktf/provider-docker/lib/network';
+import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import * as os from 'os';
+import { BlogHostStackProps } from '../constructs/blog-host-stack';
+import { GHOST_BASE_IMAGE, MYSQL_IMAGE, NGINX_BASE_IMAGE } from '../constructs/versions';
+import { resourceNamed, synthBlogHost } from '../test-support/synth';
+
+/** A host that differs from the article in every setting the stack exposes. */
+export const CUSTOM_SETTINGS: BlogHostStackProps = {
+  name: 'myblog',
+  dockerHost: 'ssh://deploy@blog.example.org',
+  siteUrl: 'https://blog.example.org',
+  redirectDomains: ['example.org', 'www.example.org'],
+  adminDomain: 'admin.example.org',
+  timeZone: 'Europe/Paris',
+  tls: {
+    certificatePath: '/srv/tls/example.org/fullchain.pem',
+    keyPath: '/srv/tls/example.org/privkey.pem',
+    profile: 'modern',
+    hstsPreload: true,
+  },
+  ports: { http: 8080, https: 8443 },
+  proxy: { containerName: 'edge', memoryMb: 128, memorySwapMb: -1, restart: 'unless-stopped', logMaxSize: '20m', logMaxFiles: 5, cacheValidTime: '5m' },
+  ghost: { containerName: 'blog', memoryMb: 1024, contentPath: '/srv/ghost/content', logMaxSize: '5m' },
+  mysql: { containerName: 'db', memoryMb: 768, memorySwapMb: 1024, dataPath: '/srv/ghost/mysql', database: 'blog', user: 'blogger' },
+  mail: { host: 'smtp.mailer.example', port: 465, secure: true, user: 'postmaster@example.org', from: 'Blog <blog@example.org>' },
+};
+
+describe('BlogHostStack with the default settings', () => {
+  const { text, json, stack } = synthBlogHost();
+
+  it('matches the reviewed snapshot', () => {
+    expect(text).toMatchSnapshot();
+  });
+
+  it('synthesizes byte-identical plans with no machine paths', () => {
+    expect(synthBlogHost().text).toBe(text);
+    expect(text).not.toContain(process.cwd());
+    expect(text).not.toContain(os.tmpdir());
+    expect(text).not.toMatch(/20\d\d-\d\d-\d\dT\d\d:/);
+  });
+
+  it('talks to the local Docker socket', () => {
+    expect(text).toHaveProviderWithProperties(DockerProvider, { host: 'unix:///var/run/docker.sock' });
+  });
+
+  it('keeps the article memory limits where they still fit and sets swap explicitly', () => {
+    expect(text).toHaveResourceWithProperties(Container, { name: 'proxy', memory: 75, memory_swap: 150 });
+    expect(text).toHaveResourceWithProperties(Container, { name: 'ghost', memory: 512, memory_swap: 1024 });
+    expect(text).toHaveResourceWithProperties(Container, { name: 'mysql', memory: 512, memory_swap: 512 });
+  });
+
+  it('restarts every container always, as --restart=always did', () => {
+    for (const name of ['proxy', 'ghost', 'mysql']) {
+      expect(text).toHaveResourceWithProperties(Container, { name, restart: 'always' });
+    }
+  });
+
+  it('rotates json-file logs with max-size and max-file', () => {
+    expect(text).toHaveResourceWithProperties(Container, { name: 'proxy', log_driver: 'json-file', log_opts: { 'max-size': '10m', 'max-file': '3' } });
+    expect(text).toHaveResourceWithProperties(Container, { name: 'ghost', log_driver: 'json-file', log_opts: { 'max-size': '1m', 'max-file': '3' } });
+    expect(text).toHaveResourceWithProperties(Container, { name: 'mysql', log_driver: 'json-file', log_opts: { 'max-size': '10m', 'max-file': '3' } });
+  });
+
+  it('gives every container a health check and labels naming the stack', () => {
+    for (const name of ['proxy', 'ghost', 'mysql']) {
+      const container = resourceNamed(json, 'docker_container', name);
+      expect(container.healthcheck.test.length).toBeGreaterThan(1);
+      expect(container.labels).toEqual([
+        { label: 'ghost-docker-cdktf.stack', value: 'ghost-blog' },
+        { label: 'ghost-docker-cdktf.service', value: name },
+      ]);
+    }
+  });
+
+  it('replaces container links with a frontend and an internal backend network', () => {
+    expect(text).toHaveResourceWithProperties(Network, { name: 'ghost-blog-frontend', driver: 'bridge' });
+    expect(text).toHaveResourceWithProperties(Network, { name: 'ghost-blog-backend', internal: true });
+    const networks = (name: string) => resourceNamed(json, 'docker_container', name).networks_advanced;
+    expect(networks('proxy')).toEqual([{ name: '${docker_network.frontend-network.name}' }]);
+    expect(networks('ghost')).toEqual([
+      { name: '${docker_network.frontend-network.name}', aliases: ['ghost'] },
+      { name: '${docker_network.backend-network.name}' },
+    ]);
+    expect(networks('mysql')).toEqual([{ name: '${docker_network.backend-network.name}', aliases: ['mysql'] }]);
+  });
+
+  it('uses no container links anywhere', () => {
+    for (const container of Object.values(json.resource.docker_container)) {
+      expect(container).not.toHaveProperty('links');
+    }
+    expect(text).not.toMatch(/"links"/);
+  });
+
+  it('publishes 80 and 443 on the proxy and nothing else', () => {
+    expect(resourceNamed(json, 'docker_container', 'proxy').ports).toEqual([
+      { internal: 80, external: 80, protocol: 'tcp' },
+      { internal: 443, external: 443, protocol: 'tcp' },
+    ]);
+    expect(resourceNamed(json, 'docker_container', 'ghost').ports).toBeUndefined();
+    expect(resourceNamed(json, 'docker_container', 'mysql').ports).toBeUndefined();
+  });
+
+  it('keeps data on host paths, read-write, and mounts the TLS files read-only', () => {
+    expect(resourceNamed(json, 'docker_container', 'ghost').volumes).toEqual([
+      { host_path: '/var/lib/ghost', container_path: '/var/lib/ghost/content', read_only: false },
+    ]);
+    expect(resourceNamed(json, 'docker_container', 'mysql').volumes).toEqual([
+      { host_path: '/var/lib/ghost-mysql', container_path: '/var/lib/mysql', read_only: false },
+    ]);
+    expect(resourceNamed(json, 'docker_container', 'proxy').mounts).toEqual([
+      { type: 'bind', source: '/etc/letsencrypt/live/www.example.com/fullchain.pem', target: '/etc/nginx/tls/fullchain.pem', read_only: true },
+      { type: 'bind', source: '/etc/letsencrypt/live/www.example.com/privkey.pem', target: '/etc/nginx/tls/privkey.pem', read_only: true },
+    ]);
+    expect(resourceNamed(json, 'docker_container', 'proxy').volumes).toBeUndefined();
+  });
+
+  it('builds the proxy and blog images from content-addressed contexts with matching triggers', () => {
+    const proxy = stack.proxy.image;
+    const blog = stack.ghost.image;
+    for (const built of [proxy, blog]) {
+      expect(built.contextSha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(built.imageName.endsWith(`:${built.contextSha256.slice(0, 12)}`)).toBe(true);
+      expect(text).toHaveResourceWithProperties(Image, {
+        name: built.imageName,
+        keep_locally: true,
+        triggers: { context_sha256: built.contextSha256 },
+      });
+    }
+    const proxyImage = resourceNamed(json, 'docker_image', proxy.imageName);
+    expect(proxyImage.build.context).toMatch(/^assets\/proxy_image_context_[0-9A-F]+\/[0-9a-f]{32}$/);
+    expect(proxyImage.build.build_args).toEqual({ NGINX_IMAGE: NGINX_BASE_IMAGE, STATIC_ROOT: 'html' });
+    expect(resourceNamed(json, 'docker_image', blog.imageName).build.build_args).toEqual({ GHOST_IMAGE: GHOST_BASE_IMAGE, TZ: 'America/Toronto' });
+  });
+
+  it('pulls the pinned MySQL 8 image and keeps it on destroy', () => {
+    expect(text).toHaveResourceWithProperties(Image, { name: MYSQL_IMAGE, keep_locally: true });
+    expect(MYSQL_IMAGE).toMatch(/^mysql:8\.\d+\.\d+$/);
+  });
+
+  it('runs containers from the images they were built from', () => {
+    const imageRef = (name: string) => resourceNamed(json, 'docker_container', name).image;
+    expect(imageRef('proxy')).toMatch(/^\$\{docker_image\.proxy_image_[0-9A-F]+\.image_id\}$/);
+    expect(imageRef('ghost')).toMatch(/^\$\{docker_image\.ghost_image_[0-9A-F]+\.image_id\}$/);
+    expect(imageRef('mysql')).toMatch(/^\$\{docker_image\.mysql_image_[0-9A-F]+\.image_id\}$/);
+  });
+
+  it("configures Ghost for production through its environment, passwords by reference", () => {
+    const env: string[] = resourceNamed(json, 'docker_container', 'ghost').env;
+    expect(env).toEqual(expect.arrayContaining([
+      'NODE_ENV=production',
+      'url=https://www.example.com',
+      'database__client=mysql',
+      'database__connection__host=mysql',
+      'database__connection__user=ghost',
+      'database__connection__database=ghost',
+      'database__connection__password=${var.mysql_password}',
+      'mail__transport=SMTP',
+      'mail__options__host=smtp.example.com',
+      'mail__options__port=587',
+      'mail__options__secure=false',
+      'mail__options__auth__user=webmaster@example.com',
+      'mail__options__auth__pass=${var.smtp_password}',
+    ]));
+    expect(env.some((line) => line.startsWith('admin__url='))).toBe(false);
+  });
+
+  it('gives MySQL its database and user, and Ghost waits for it to be healthy', () => {
+    const mysql = resourceNamed(json, 'docker_container', 'mysql');
+    expect(mysql.env).toEqual([
+      'MYSQL_ROOT_PASSWORD=${var.mysql_root_password}',
+      'MYSQL_DATABASE=ghost',
+      'MYSQL_USER=ghost',
+      'MYSQL_PASSWORD=${var.mysql_password}',
+    ]);
+    expect(mysql.wait).toBe(true);
+    expect(resourceNamed(json, 'docker_container', 'ghost').depends_on).toEqual(['docker_container.mysql_service_container_D4835A1B']);
+  });
+
+  it('declares the passwords as sensitive variables', () => {
+    for (const name of ['mysql_root_password', 'mysql_password', 'smtp_password']) {
+      expect(json.variable[name]).toMatchObject({ type: 'string', sensitive: true, nullable: false });
+    }
+  });
+
+  it('outputs the site URLs and the container names', () => {
+    expect(json.output.site_url.value).toBe('https://www.example.com');
+    expect(json.output.redirect_urls.value).toEqual(['https://example.com']);
+    expect(json.output.admin_url.value).toBe('https://www.example.com/ghost/');
+    expect(json.output.container_names.value).toEqual({ proxy: 'proxy', ghost: 'ghost', mysql: 'mysql' });
+    expect(stack.proxy.containerName).toBe('proxy');
+    expect(stack.siteUrl).toBe('https://www.example.com');
+  });
+});
+
+describe('BlogHostStack with every setting overridden', () => {
+  const { text, json } = synthBlogHost(CUSTOM_SETTINGS);
+
+  it('matches the reviewed snapshot', () => {
+    expect(text).toMatchSnapshot();
+  });
+
+  it('deploys over SSH', () => {
+    expect(text).toHaveProviderWithProperties(DockerProvider, { host: 'ssh://deploy@blog.example.org' });
+  });
+
+  it('applies the container overrides', () => {
+    expect(text).toHaveResourceWithProperties(Container, {
+      name: 'edge', memory: 128, memory_swap: -1, restart: 'unless-stopped',
+      log_opts: { 'max-size': '20m', 'max-file': '5' },
+    });
+    // Swap not given: twice the memory, Docker's own default made explicit.
+    expect(text).toHaveResourceWithProperties(Container, { name: 'blog', memory: 1024, memory_swap: 2048, log_opts: { 'max-size': '5m', 'max-file': '3' } });
+    expect(text).toHaveResourceWithProperties(Container, { name: 'db', memory: 768, memory_swap: 1024 });
+  });
+
+  it('publishes the overridden ports', () => {
+    expect(resourceNamed(json, 'docker_container', 'edge').ports).toEqual([
+      { internal: 80, external: 8080, protocol: 'tcp' },
+      { internal: 443, external: 8443, protocol: 'tcp' },
+    ]);
+  });
+
+  it('names networks after the stack and mounts the overridden paths', () => {
+    expect(text).toHaveResourceWithProperties(Network, { name: 'myblog-frontend' });
+    expect(text).toHaveResourceWithProperties(Network, { name: 'myblog-backend', internal: true });
+    expect(resourceNamed(json, 'docker_container', 'blog').volumes[0].host_path).toBe('/srv/ghost/content');
+    expect(resourceNamed(json, 'docker_container', 'db').volumes[0].host_path).toBe('/srv/ghost/mysql');
+    expect(resourceNamed(json, 'docker_container', 'edge').mounts.map((m: { source: string }) => m.source)).toEqual([
+      '/srv/tls/example.org/fullchain.pem',
+      '/srv/tls/example.org/privkey.pem',
+    ]);
+  });
+
+  it('passes the site, admin, database and mail settings to Ghost and MySQL', () => {
+    expect(resourceNamed(json, 'docker_container', 'blog').env).toEqual(expect.arrayContaining([
+      'url=https://blog.example.org',
+      'admin__url=https://admin.example.org',
+      'database__connection__database=blog',
+      'database__connection__user=blogger',
+      'mail__options__host=smtp.mailer.example',
+      'mail__options__port=465',
+      'mail__options__secure=true',
+      'mail__from=Blog <blog@example.org>',
+    ]));
+    expect(resourceNamed(json, 'docker_container', 'db').env).toEqual(expect.arrayContaining(['MYSQL_DATABASE=blog', 'MYSQL_USER=blogger']));
+  });
+
+  it('builds the blog image for the configured time zone', () => {
+    const blogImage = Object.values(json.resource.docker_image).find((i) => i.name.startsWith('myblog/blog:'));
+    expect(blogImage.build.build_args.TZ).toBe('Europe/Paris');
+  });
+
+  it('outputs the overridden URLs and names', () => {
+    expect(json.output.site_url.value).toBe('https://blog.example.org');
+    expect(json.output.redirect_urls.value).toEqual(['https://example.org', 'https://www.example.org']);
+    expect(json.output.admin_url.value).toBe('https://admin.example.org/ghost/');
+    expect(json.output.container_names.value).toEqual({ proxy: 'edge', ghost: 'blog', mysql: 'db' });
+  });
+});
+
+describe('BlogHostStack without TLS or mail', () => {
+  const { json } = synthBlogHost({ siteUrl: 'http://www.example.com', tls: { enabled: false }, mail: false });
+
+  it('publishes only port 80 and mounts no certificate', () => {
+    const proxy = resourceNamed(json, 'docker_container', 'proxy');
+    expect(proxy.ports).toEqual([{ internal: 80, external: 80, protocol: 'tcp' }]);
+    expect(proxy.mounts).toBeUndefined();
+  });
+
+  it('sends no mail settings and asks for no SMTP password', () => {
+    const env: string[] = resourceNamed(json, 'docker_container', 'ghost').env;
+    expect(env.filter((line) => line.startsWith('mail__'))).toEqual([]);
+    expect(json.variable.smtp_password).toBeUndefined();
+    expect(json.output.redirect_urls.value).toEqual(['http://example.com']);
+  });
+});

@@ -1,0 +1,70 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { filesUnder } from '../test-support/synth';
+
+/**
+ * Runs main.ts as `cdktf synth` does, with sentinel secrets where real ones would be: in the
+ * sensitive variables' environment and in the TLS key file on the "host". None of them may
+ * reach cdktf.out (the plan and the image build contexts) or any snapshot.
+ */
+const ROOT = path.join(__dirname, '..');
+const SENTINELS = {
+  TF_VAR_mysql_root_password: 'sentinel-root-3f9c1d7a0b5e',
+  TF_VAR_mysql_password: 'sentinel-user-8e2a6c4f1d09',
+  TF_VAR_smtp_password: 'sentinel-smtp-5b7d9e1f3a2c',
+};
+const KEY_SENTINEL = 'sentinel-tls-key-c0ffee1234';
+
+describe('main.ts', () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ghost-main-'));
+  const outdir = path.join(work, 'cdktf.out');
+  const keyFile = path.join(work, 'privkey.pem');
+  const settingsFile = path.join(work, 'blog.settings.json');
+
+  beforeAll(() => {
+    fs.writeFileSync(keyFile, `-----BEGIN ${'PRIVATE'} KEY-----\n${KEY_SENTINEL}\n-----END ${'PRIVATE'} KEY-----\n`);
+    fs.writeFileSync(settingsFile, JSON.stringify({ name: 'sentinel-blog', tls: { keyPath: keyFile } }));
+    execFileSync(path.join(ROOT, 'node_modules', '.bin', 'ts-node'), ['--prefer-ts-exts', 'main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, ...SENTINELS, BLOG_SETTINGS: settingsFile, CDKTF_OUTDIR: outdir },
+      stdio: 'pipe',
+    });
+  }, 120_000);
+
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  it('synthesizes the stack named in the settings, with both build contexts', () => {
+    const stackDir = path.join(outdir, 'stacks', 'sentinel-blog');
+    const plan = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8'));
+    expect(Object.keys(plan.resource.docker_container)).toHaveLength(3);
+    const contexts = filesUnder(path.join(stackDir, 'assets')).map((f) => path.relative(stackDir, f));
+    expect(contexts.some((f) => f.endsWith('/nginx/nginx.conf'))).toBe(true);
+    expect(contexts.some((f) => f.endsWith('/healthcheck.js'))).toBe(true);
+  });
+
+  it('mounts the key by path and never copies it', () => {
+    const plan = fs.readFileSync(path.join(outdir, 'stacks', 'sentinel-blog', 'cdk.tf.json'), 'utf8');
+    expect(plan).toContain(keyFile);
+    expect(plan).toContain('${var.mysql_password}');
+  });
+
+  it('writes no secret into cdktf.out, the build contexts or the snapshots', () => {
+    const secrets = [...Object.values(SENTINELS), KEY_SENTINEL];
+    const scanned = [...filesUnder(outdir), ...filesUnder(path.join(__dirname, '__snapshots__'))];
+    expect(scanned.length).toBeGreaterThan(10);
+    const leaks = scanned.flatMap((file) => {
+      const content = fs.readFileSync(file, 'utf8');
+      return secrets.filter((secret) => content.includes(secret)).map((secret) => `${secret} in ${file}`);
+    });
+    expect(leaks).toEqual([]);
+  });
+
+  it('would notice a leak (the scan sees file contents)', () => {
+    const probe = path.join(outdir, 'probe.txt');
+    fs.writeFileSync(probe, `x${KEY_SENTINEL}x`);
+    expect(filesUnder(outdir).some((f) => fs.readFileSync(f, 'utf8').includes(KEY_SENTINEL))).toBe(true);
+    fs.rmSync(probe);
+  });
+});

@@ -77,6 +77,11 @@ export interface NginxLayout {
   readonly healthListen: string;
   /** DNS server that resolves the Ghost alias at run time: Docker's embedded DNS in a container. */
   readonly resolver: string;
+  /**
+   * How long NGINX keeps a resolved address before asking again.
+   * @default 10 (seconds)
+   */
+  readonly resolverValidSeconds?: number;
 }
 
 export interface ProxyConfigOptions {
@@ -254,7 +259,7 @@ function renderMain(ctx: RenderContext): string {
         '',
         '# Docker\'s DNS answers for the Ghost alias; a short validity follows a restarted',
         '# Ghost container to its new address without reloading NGINX.',
-        `resolver ${layout.resolver} valid=10s ipv6=off;`,
+        `resolver ${layout.resolver} valid=${layout.resolverValidSeconds ?? 10}s ipv6=off;`,
         'resolver_timeout 5s;',
         '',
         '# Compression for text, JSON, JavaScript, SVG and fonts (text/html is always included).',

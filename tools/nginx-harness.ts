@@ -51,7 +51,7 @@ export function createSelfSignedCertificate(dir: string, hostNames: readonly str
   const certificateFile = path.join(dir, 'fullchain.pem');
   const keyFile = path.join(dir, 'privkey.pem');
   execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '90',
     '-subj', `/CN=${hostNames[0]}`,
     '-addext', `subjectAltName=${hostNames.map((h) => `DNS:${h}`).join(',')}`,
     '-keyout', keyFile, '-out', certificateFile,
@@ -168,6 +168,7 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
       httpsPort,
       healthListen: `127.0.0.1:${healthPort}`,
       resolver: `127.0.0.1:${dns.port}`,
+      resolverValidSeconds: options.resolverValidSeconds,
     };
     const hostNames = [settings.blogDomain, ...settings.redirectDomains, ...(settings.adminDomain ? [settings.adminDomain] : [])];
     const certificate = createSelfSignedCertificate(path.join(prefix, 'tls'), hostNames);

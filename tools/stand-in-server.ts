@@ -15,6 +15,16 @@ export interface StandInOptions {
   readonly port?: number;
   /** Tag written into every answer, to tell two stand-ins apart. */
   readonly name: string;
+  /**
+   * Paragraphs of filler per page: about 35 bytes each. Ghost's pages run to tens of KB.
+   * @default 40
+   */
+  readonly paragraphs?: number;
+  /**
+   * Keep what each request looked like (tests); off for benchmarks.
+   * @default true
+   */
+  readonly record?: boolean;
 }
 
 /**
@@ -22,6 +32,12 @@ export interface StandInOptions {
  * path with a small HTML page naming itself and a counter, and records what it received.
  * `/private` answers with Cache-Control private, `/cookie` sets a cookie.
  */
+function contentType(url: string): string {
+  const extension = /\.([a-z0-9]+)(?:\?|$)/.exec(url)?.[1];
+  const types: Record<string, string> = { css: 'text/css', js: 'text/javascript', png: 'image/png', jpg: 'image/jpeg', json: 'application/json' };
+  return types[extension ?? ''] ?? 'text/html; charset=utf-8';
+}
+
 export class StandInServer {
   public readonly requests: SeenRequest[] = [];
   public port = 0;
@@ -36,10 +52,10 @@ export class StandInServer {
 
   public async start(): Promise<void> {
     this.server = http.createServer((request, response) => {
-      this.requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers });
+      if (this.options.record ?? true) this.requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers });
       this.served += 1;
-      const body = `<!doctype html><html><body><p>${this.options.name} answered ${request.url} (#${this.served})</p>${'<p>Lorem ipsum dolor sit amet.</p>'.repeat(40)}</body></html>\n`;
-      const headers: http.OutgoingHttpHeaders = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'public, max-age=0' };
+      const body = `<!doctype html><html><body><p>${this.options.name} answered ${request.url} (#${this.served})</p>${'<p>Lorem ipsum dolor sit amet.</p>'.repeat(this.options.paragraphs ?? 40)}</body></html>\n`;
+      const headers: http.OutgoingHttpHeaders = { 'content-type': contentType(request.url ?? '/'), 'cache-control': 'public, max-age=0' };
       if (request.url?.startsWith('/private')) headers['cache-control'] = 'no-cache, private, no-store, must-revalidate';
       if (request.url?.startsWith('/cookie')) headers['set-cookie'] = 'ghost-members-ssr=abc; Path=/; HttpOnly';
       response.writeHead(200, headers);

@@ -1,0 +1,285 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as zlib from 'zlib';
+import { findLocalNginx, RunningPreview, startPreview } from '../tools/nginx-harness';
+import { ask, handshake } from '../test-support/http-client';
+import { describeWhenAvailable } from '../test-support/required-tools';
+import { StandInServer } from '../tools/stand-in-server';
+
+/**
+ * The generated configuration on a real NGINX (the one on this machine), on loopback, with
+ * stand-ins for Ghost, the ActivityPub service and Docker's DNS: real requests, real TLS.
+ */
+const nginx = findLocalNginx();
+const BLOG = 'www.example.com';
+const APEX = 'example.com';
+
+describeWhenAvailable('generated NGINX configuration on a real NGINX', !!nginx, 'install nginx (Debian: nginx-light) and openssl', () => {
+  // Two Ghost stand-ins on one port at two loopback addresses: "ghost" moves between them.
+  const ghostA = new StandInServer({ host: '127.0.0.2', name: 'ghost-a' });
+  let ghostB: StandInServer;
+  const activityPub = new StandInServer({ host: '127.0.0.4', name: 'activitypub' });
+  let preview: RunningPreview;
+
+  beforeAll(async () => {
+    await ghostA.start();
+    ghostB = new StandInServer({ host: '127.0.0.3', port: ghostA.port, name: 'ghost-b' });
+    await ghostB.start();
+    await activityPub.start();
+    preview = await startPreview({
+      // A one-second cache so the stale-content test need not wait long.
+      settings: { proxy: { cacheValidTime: '1s' } },
+      upstream: { host: ghostA.host, port: ghostA.port },
+      activityPub: { host: activityPub.host, port: activityPub.port },
+      resolverValidSeconds: 1,
+    });
+  }, 30_000);
+
+  afterAll(async () => {
+    await preview?.stop();
+    await Promise.all([ghostA.stop(), ghostB?.stop(), activityPub.stop()]);
+  });
+
+  it('passes nginx -t for the NGINX on this machine', () => {
+    const result = spawnSync(preview.nginx.binary, ['-t', '-p', preview.prefix, '-c', path.join(preview.prefix, 'conf', 'nginx.conf'), '-e', path.join(preview.prefix, 'logs', 'error.log')], { encoding: 'utf8' });
+    expect(result.stderr).toMatch(/syntax is ok/);
+    expect(result.status).toBe(0);
+    expect(preview.files['nginx.conf']).toContain(`# Generated for NGINX ${preview.nginx.version}`);
+  });
+
+  describe('redirects', () => {
+    it.each([BLOG, APEX])('sends http://%s permanently to HTTPS on the same host, keeping path and query', async (host) => {
+      const answer = await ask(preview, { scheme: 'http', host, path: '/a/b?c=1&d=2' });
+      expect(answer.status).toBe(301);
+      expect(answer.headers.location).toBe(`https://${host}/a/b?c=1&d=2`);
+      expect(answer.headers['strict-transport-security']).toBeUndefined();
+    });
+
+    it('sends the apex to the blog for anything that is not a static file, keeping path and query', async () => {
+      const answer = await ask(preview, { host: APEX, path: '/some/post/?ref=x' });
+      expect(answer.status).toBe(301);
+      expect(answer.headers.location).toBe(`https://${BLOG}/some/post/?ref=x`);
+    });
+
+    it('serves static files on the apex', async () => {
+      const answer = await ask(preview, { host: APEX, path: '/humans.txt' });
+      expect(answer.status).toBe(200);
+      expect(answer.body.toString()).toContain('static file');
+    });
+  });
+
+  describe('headers', () => {
+    it('sends HSTS and the security headers on HTTPS', async () => {
+      const answer = await ask(preview, { host: BLOG, path: '/humans.txt' });
+      expect(answer.headers['strict-transport-security']).toBe('max-age=63072000; includeSubDomains');
+      expect(answer.headers['x-content-type-options']).toBe('nosniff');
+      expect(answer.headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+      expect(answer.headers['content-security-policy']).toBe("frame-ancestors 'self'");
+      expect(answer.headers.server).toBe('nginx');
+    });
+
+    it('keeps them on proxied and redirected responses', async () => {
+      for (const [host, route] of [[BLOG, '/headers-on-ghost'], [APEX, '/to-blog']]) {
+        const answer = await ask(preview, { host, path: route });
+        expect(answer.headers['strict-transport-security']).toMatch(/^max-age=63072000/);
+        expect(answer.headers['content-security-policy']).toBe("frame-ancestors 'self'");
+      }
+    });
+  });
+
+  describe('static files and Ghost', () => {
+    it('serves a static file without asking Ghost', async () => {
+      const before = ghostA.requests.length;
+      const answer = await ask(preview, { host: BLOG, path: '/humans.txt' });
+      expect(answer.status).toBe(200);
+      expect(answer.body.toString()).toBe(fs.readFileSync(path.join(__dirname, '..', 'assets', 'proxy', 'html', 'humans.txt'), 'utf8'));
+      expect(answer.headers['x-cache-status']).toBeUndefined();
+      expect(ghostA.requests.length).toBe(before);
+    });
+
+    it('passes an unknown path to Ghost with the forwarding headers it needs', async () => {
+      const answer = await ask(preview, { host: BLOG, path: '/welcome/?utm=1', headers: { 'x-forwarded-for': '203.0.113.9' } });
+      expect(answer.status).toBe(200);
+      expect(answer.body.toString()).toContain('ghost-a answered /welcome/?utm=1');
+      const seen = ghostA.lastRequest()!;
+      expect(seen.headers.host).toBe(BLOG);
+      expect(seen.headers['x-forwarded-proto']).toBe('https');
+      expect(seen.headers['x-forwarded-host']).toBe(BLOG);
+      expect(seen.headers['x-forwarded-for']).toBe('203.0.113.9, 127.0.0.1');
+      expect(seen.headers['x-real-ip']).toBe('127.0.0.1');
+      expect(seen.headers['accept-encoding']).toBeUndefined();
+    });
+  });
+
+  describe('hot-link protection', () => {
+    it('refuses an image to a foreign referer', async () => {
+      const answer = await ask(preview, { host: BLOG, path: '/content/images/cat.jpg', headers: { referer: 'https://elsewhere.example.net/page' } });
+      expect(answer.status).toBe(403);
+    });
+
+    it.each([
+      ['our own blog', { referer: `https://${BLOG}/post/` }],
+      ['our apex', { referer: `https://${APEX}/` }],
+      ['no referer', {}],
+    ])('serves an image to %s', async (_who, headers) => {
+      const answer = await ask(preview, { host: BLOG, path: '/content/images/cat.png', headers });
+      expect(answer.status).toBe(200);
+    });
+  });
+
+  describe('unknown hosts', () => {
+    it('closes plain-HTTP connections for an unknown Host without an answer', async () => {
+      await expect(ask(preview, { scheme: 'http', host: 'evil.example.net', path: '/' })).rejects.toThrow(/socket hang up|ECONNRESET/);
+    });
+
+    it('refuses the TLS handshake for an unknown SNI name', async () => {
+      await expect(handshake(preview, { servername: 'evil.example.net', rejectUnauthorized: false })).rejects.toThrow(/alert|unrecognized name|handshake failure/i);
+    });
+
+    it('refuses the handshake without SNI', async () => {
+      await expect(handshake(preview, { servername: '', rejectUnauthorized: false })).rejects.toThrow(/alert|unrecognized name|handshake failure/i);
+    });
+
+    it('refuses a known SNI name carrying an unknown Host', async () => {
+      await expect(ask(preview, { host: 'evil.example.net', servername: BLOG, path: '/' })).rejects.toThrow(/socket hang up|ECONNRESET/);
+    });
+  });
+
+  describe('social web', () => {
+    it.each([
+      '/.ghost/activitypub/inbox/index',
+      '/.well-known/webfinger?resource=acct:index@www.example.com',
+      '/.well-known/nodeinfo',
+    ])('sends %s to the ActivityPub upstream', async (route) => {
+      const before = ghostA.requests.length;
+      const answer = await ask(preview, { host: BLOG, path: route });
+      expect(answer.status).toBe(200);
+      expect(answer.body.toString()).toContain(`activitypub answered ${route}`);
+      expect(activityPub.lastRequest()!.headers['x-forwarded-host']).toBe(BLOG);
+      expect(activityPub.lastRequest()!.headers['x-forwarded-proto']).toBe('https');
+      expect(ghostA.requests.length).toBe(before);
+    });
+  });
+
+  describe('TLS', () => {
+    it('refuses TLS 1.1 (the server says so, not the client)', async () => {
+      await expect(
+        handshake(preview, { servername: BLOG, minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }),
+      ).rejects.toThrow(/alert protocol version|unsupported protocol|wrong version number/i);
+    });
+
+    it.each([['TLSv1.2'], ['TLSv1.3']] as const)('accepts %s', async (version) => {
+      const result = await handshake(preview, { servername: BLOG, minVersion: version, maxVersion: version });
+      expect(result.protocol).toBe(version);
+    });
+
+    it('offers no CBC suite on TLS 1.2', async () => {
+      await expect(
+        handshake(preview, { servername: BLOG, maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA384:ECDHE-ECDSA-AES128-SHA256' }),
+      ).rejects.toThrow(/handshake failure|no shared cipher/i);
+    });
+
+    it('negotiates HTTP/2', async () => {
+      const result = await handshake(preview, { servername: BLOG, ALPNProtocols: ['h2', 'http/1.1'] });
+      expect(result.alpn).toBe('h2');
+    });
+  });
+
+  describe('compression', () => {
+    it('gzips pages for same-site and direct requests, with Vary', async () => {
+      const answer = await ask(preview, { host: BLOG, path: '/compressed-page', headers: { 'accept-encoding': 'gzip' } });
+      expect(answer.headers['content-encoding']).toBe('gzip');
+      expect(answer.headers.vary).toMatch(/Accept-Encoding/);
+      expect(zlib.gunzipSync(answer.body).toString()).toContain('answered /compressed-page');
+    });
+
+    it('gzips static text files', async () => {
+      const answer = await ask(preview, { host: BLOG, path: '/humans.txt', headers: { 'accept-encoding': 'gzip' } });
+      // humans.txt is shorter than gzip_min_length; its absence of encoding is by design.
+      expect(answer.headers['content-encoding']).toBeUndefined();
+      const css = await ask(preview, { host: BLOG, path: '/assets/site.css', headers: { 'accept-encoding': 'gzip' } });
+      expect(css.headers['content-encoding']).toBe('gzip');
+    });
+
+    it.each([
+      ['Sec-Fetch-Site: cross-site', { 'sec-fetch-site': 'cross-site' }],
+      ['a foreign Referer', { referer: 'https://google.com/' }],
+    ])('answers Ghost pages uncompressed to %s (BREACH)', async (_what, headers) => {
+      const answer = await ask(preview, { host: BLOG, path: '/breach-check', headers: { 'accept-encoding': 'gzip', ...headers } });
+      expect(answer.status).toBe(200);
+      expect(answer.headers['content-encoding']).toBeUndefined();
+      expect(answer.body.toString()).toContain('answered /breach-check');
+    });
+
+    it('keeps compression for same-origin navigation', async () => {
+      const answer = await ask(preview, { host: BLOG, path: '/same-origin', headers: { 'accept-encoding': 'gzip', 'sec-fetch-site': 'same-origin', referer: `https://${BLOG}/` } });
+      expect(answer.headers['content-encoding']).toBe('gzip');
+    });
+  });
+
+  describe('page cache', () => {
+    it('misses, then hits, for an anonymous page', async () => {
+      const first = await ask(preview, { host: BLOG, path: '/cached-post/' });
+      const second = await ask(preview, { host: BLOG, path: '/cached-post/' });
+      expect(first.headers['x-cache-status']).toBe('MISS');
+      expect(second.headers['x-cache-status']).toBe('HIT');
+      expect(second.body.toString()).toBe(first.body.toString());
+    });
+
+    it.each(['/ghost/', '/ghost/api/admin/site/', '/members/api/member/', '/p/0f1e2d3c/'])('bypasses the cache for %s', async (route) => {
+      for (let i = 0; i < 2; i++) {
+        const answer = await ask(preview, { host: BLOG, path: route });
+        expect(answer.headers['x-cache-status']).toBe('BYPASS');
+      }
+    });
+
+    it.each(['ghost-admin-api-session=s%3Aabc', 'ghost-members-ssr=abc; ghost-members-ssr.sig=def'])('bypasses the cache for a signed-in visitor (%s)', async (cookie) => {
+      await ask(preview, { host: BLOG, path: '/members-page/' });
+      const answer = await ask(preview, { host: BLOG, path: '/members-page/', headers: { cookie } });
+      expect(answer.headers['x-cache-status']).toBe('BYPASS');
+    });
+
+    it('never stores a private response or one that sets a cookie', async () => {
+      for (const route of ['/private-page', '/cookie-page']) {
+        const statuses = [];
+        for (let i = 0; i < 2; i++) statuses.push((await ask(preview, { host: BLOG, path: route })).headers['x-cache-status']);
+        expect(statuses).toEqual(['MISS', 'MISS']);
+      }
+    });
+  });
+
+  describe('Ghost restarting', () => {
+    it('follows Ghost to a new address without reloading NGINX', async () => {
+      const pid = fs.readFileSync(path.join(preview.prefix, 'logs', 'nginx.pid'), 'utf8');
+      const before = await ask(preview, { host: BLOG, path: '/ghost/where-are-you' });
+      expect(before.body.toString()).toContain('ghost-a answered');
+
+      // Ghost "restarts" with a new address: Docker's DNS now answers with it.
+      preview.dns.setAddress(preview.ghostAlias, ghostB.host);
+      await ghostA.stop();
+      let answer = '';
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline && !answer.includes('ghost-b answered')) {
+        await new Promise((r) => setTimeout(r, 250));
+        answer = (await ask(preview, { host: BLOG, path: '/ghost/where-are-you' })).body.toString();
+      }
+      expect(answer).toContain('ghost-b answered /ghost/where-are-you');
+      expect(fs.readFileSync(path.join(preview.prefix, 'logs', 'nginx.pid'), 'utf8')).toBe(pid);
+    }, 30_000);
+
+    it('serves stale pages while Ghost is down', async () => {
+      const fresh = await ask(preview, { host: BLOG, path: '/stale-candidate/' });
+      expect(fresh.status).toBe(200);
+      // Past cacheValidTime (1s); NGINX counts whole seconds, so wait out two.
+      await new Promise((r) => setTimeout(r, 2500));
+      await ghostB.stop();
+      const stale = await ask(preview, { host: BLOG, path: '/stale-candidate/' });
+      expect(stale.status).toBe(200);
+      expect(stale.headers['x-cache-status']).toMatch(/^(STALE|UPDATING)$/);
+      expect(stale.body.toString()).toBe(fresh.body.toString());
+      const uncached = await ask(preview, { host: BLOG, path: '/never-seen-before/' });
+      expect(uncached.status).toBe(502);
+    });
+  });
+});

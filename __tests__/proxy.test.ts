@@ -1,0 +1,54 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Proxy, PROXY_ASSET_DIR, resolveStaticRoot } from '../constructs/proxy';
+import { constructFixture } from '../test-support/construct-fixtures';
+import { copyToTemp, synthBlogHost } from '../test-support/synth';
+
+describe('Proxy', () => {
+  it('writes the rendered configuration into the image build context', () => {
+    const { stack } = synthBlogHost();
+    expect(Object.keys(stack.proxy.renderedConfig)).toContain('nginx.conf');
+    expect(stack.proxy.renderedConfig['nginx.conf']).toContain('include /etc/nginx/sites/*.conf;');
+  });
+
+  it('rebuilds only the proxy image when a setting changes its configuration', () => {
+    const before = synthBlogHost();
+    const after = synthBlogHost({ proxy: { cacheValidTime: '10m' } });
+    expect(after.stack.proxy.image.imageName).not.toBe(before.stack.proxy.image.imageName);
+    expect(after.stack.ghost.image.imageName).toBe(before.stack.ghost.image.imageName);
+    expect(after.json.resource.docker_container).toEqual(before.json.resource.docker_container);
+  });
+
+  it('is the only container to publish ports, and mounts nothing writable', () => {
+    const { stack } = synthBlogHost();
+    expect(stack.proxy.service.container.ports.internalValue).toHaveLength(2);
+    expect(stack.proxy.service.container.volumes.internalValue).toBeUndefined();
+  });
+
+  describe('static root', () => {
+    it.each([
+      ['a folder outside the assets', '../blog'],
+      ['a missing folder', 'public'],
+      ['a file', 'Dockerfile'],
+      ['an absolute path', '/usr/share/nginx/html'],
+    ])('refuses %s', (_what, staticRoot) => {
+      const { stack, settings, frontend } = constructFixture({ proxy: { staticRoot } });
+      expect(() => new Proxy(stack, 'proxy', { settings, frontend, stackName: 's' }))
+        .toThrow(new RegExp(`proxy\\.staticRoot: got "${staticRoot.replace(/[./]/g, '\\$&')}"; expected a folder inside`));
+    });
+
+    it('accepts another folder of the assets and copies it into the image', () => {
+      const assets = copyToTemp(PROXY_ASSET_DIR);
+      try {
+        fs.mkdirSync(path.join(assets, 'site'));
+        fs.writeFileSync(path.join(assets, 'site', 'index.html'), '<p>hello</p>');
+        expect(resolveStaticRoot(assets, 'site')).toBe('site');
+        const { json } = synthBlogHost({ proxy: { staticRoot: 'site' }, assetDirs: { proxy: assets } });
+        const image = Object.values(json.resource.docker_image).find((i) => i.name.startsWith('ghost-blog/proxy:'));
+        expect(image.build.build_args.STATIC_ROOT).toBe('site');
+      } finally {
+        fs.rmSync(assets, { recursive: true, force: true });
+      }
+    });
+  });
+});

@@ -32,6 +32,36 @@ export interface StandInOptions {
  * path with a small HTML page naming itself and a counter, and records what it received.
  * `/private` answers with Cache-Control private, `/cookie` sets a cookie.
  */
+const WORDS = (
+  'the a of to and in is it you that he was for on are with as his they be at one have this from or had by ' +
+  'word but what some we can out other were all there when up use your how said an each she which do their ' +
+  'time if will way about many then them write would like so these her long make thing see him two has look ' +
+  'more day could go come did number sound no most people my over know water than call first who may down side ' +
+  'been now find any new work part take get place made live where after back little only round man year came ' +
+  'show every good me give our under name very through just form sentence great think say help low line differ ' +
+  'ghost post tag author member newsletter subscribe theme casper image content publish draft editor card'
+).split(' ');
+
+/**
+ * Filler paragraphs that compress like real prose (about 4:1), not like one repeated line:
+ * a fixed pseudo-random walk over common words, so every run serves the same bytes.
+ */
+function filler(paragraphs: number): string {
+  let seed = 0x2545f491;
+  const next = () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) % WORDS.length;
+  };
+  const out: string[] = [];
+  for (let p = 0; p < paragraphs; p++) {
+    const words = Array.from({ length: 5 }, () => WORDS[next()]);
+    out.push(`<p class="gh-content">${words.join(' ')}.</p>`);
+  }
+  return out.join('');
+}
+
 function contentType(url: string): string {
   const extension = /\.([a-z0-9]+)(?:\?|$)/.exec(url)?.[1];
   const types: Record<string, string> = { css: 'text/css', js: 'text/javascript', png: 'image/png', jpg: 'image/jpeg', json: 'application/json' };
@@ -43,8 +73,11 @@ export class StandInServer {
   public port = 0;
   private server?: http.Server;
   private served = 0;
+  private readonly body: string;
 
-  constructor(private readonly options: StandInOptions) {}
+  constructor(private readonly options: StandInOptions) {
+    this.body = filler(options.paragraphs ?? 40);
+  }
 
   public get host(): string {
     return this.options.host;
@@ -54,7 +87,7 @@ export class StandInServer {
     this.server = http.createServer((request, response) => {
       if (this.options.record ?? true) this.requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers });
       this.served += 1;
-      const body = `<!doctype html><html><body><p>${this.options.name} answered ${request.url} (#${this.served})</p>${'<p>Lorem ipsum dolor sit amet.</p>'.repeat(this.options.paragraphs ?? 40)}</body></html>\n`;
+      const body = `<!doctype html><html><body><p>${this.options.name} answered ${request.url} (#${this.served})</p>${this.body}</body></html>\n`;
       const headers: http.OutgoingHttpHeaders = { 'content-type': contentType(request.url ?? '/'), 'cache-control': 'public, max-age=0' };
       if (request.url?.startsWith('/private')) headers['cache-control'] = 'no-cache, private, no-store, must-revalidate';
       if (request.url?.startsWith('/cookie')) headers['set-cookie'] = 'ghost-members-ssr=abc; Path=/; HttpOnly';

@@ -1,0 +1,323 @@
+// npm run bench:proxy [-- --rounds N --seconds S --connections C]
+//
+// The generated proxy configuration against the article's (../shared/seed/baseline-nginx/,
+// with only paths, listen ports and the upstream address changed), on the local NGINX, in
+// one run, against one stand-in Ghost. Prints medians of several interleaved rounds and the
+// ratios to the baseline. A benchmark, not a test: the machine is small and noisy, so read
+// the ratios, not the absolute numbers.
+import { execFile, spawn, ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { parseArgs, promisify } from 'util';
+import { createSelfSignedCertificate, findLocalNginx, freePort, LocalNginx, RunningPreview, startPreview } from './nginx-harness';
+import { StandInServer } from './stand-in-server';
+
+const run = promisify(execFile);
+const BLOG = 'www.example.com';
+const SEED = path.join(__dirname, '..', '..', 'shared', 'seed', 'baseline-nginx');
+const STATIC_ROOT = path.join(__dirname, '..', 'assets', 'proxy', 'html');
+/** The proxy container's memory limit, which NGINX's peak must stay well inside. */
+const PROXY_MEMORY_LIMIT_MIB = 75;
+
+interface Target {
+  readonly name: string;
+  readonly httpsPort: number;
+  readonly pids: () => number[];
+  stop(): Promise<void>;
+}
+
+/** What the baseline run drops, and why; printed with the results. */
+const BASELINE_CHANGES = [
+  'paths (pid, logs, mime.types, certificate, key, dhparam, web root, vhost include) point into a temporary prefix',
+  'listen ports 80/443 become loopback ports; [::] becomes [::1]',
+  'proxy_pass http://ghost:2368 points at the stand-in Ghost',
+  'ssl_stapling, ssl_stapling_verify and ssl_trusted_certificate are dropped: the StartSSL CA file is gone and nothing can be fetched offline',
+  'dhparams.pem is generated with -dsaparam for speed; ECDHE is negotiated either way',
+];
+
+async function startBaseline(nginx: LocalNginx, ghost: StandInServer): Promise<Target> {
+  const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'baseline-nginx-'));
+  fs.chmodSync(prefix, 0o755);
+  for (const dir of ['conf/vhosts', 'logs', 'tls']) fs.mkdirSync(path.join(prefix, dir), { recursive: true });
+  const tls = createSelfSignedCertificate(path.join(prefix, 'tls'), [BLOG, 'example.com']);
+  const dhparam = path.join(prefix, 'tls', 'dhparams.pem');
+  await run('openssl', ['dhparam', '-dsaparam', '-out', dhparam, '2048']);
+  const httpPort = await freePort();
+  const httpsPort = await freePort();
+
+  const main = fs.readFileSync(path.join(SEED, 'nginx.conf'), 'utf8')
+    .replace('/var/run/nginx.pid', path.join(prefix, 'logs', 'nginx.pid'))
+    .replace('/var/log/nginx/error.log', path.join(prefix, 'logs', 'error.log'))
+    .replace('/var/log/nginx/access.log', path.join(prefix, 'logs', 'access.log'))
+    .replace('/etc/ssl/certs/ssl-cert-chain-www-example-com.pem', tls.certificateFile)
+    .replace('/etc/ssl/private/ssl-cert-www-example-com.key', tls.keyFile)
+    .replace('/etc/ssl/private/dhparams.pem', dhparam)
+    .replace(/^\s*ssl_stapling on;\n|^\s*ssl_stapling_verify on;\n|^\s*ssl_trusted_certificate .*\n/gm, '')
+    .replace('/etc/nginx/conf.d/*.conf', path.join(prefix, 'conf', 'vhosts', '*.conf'));
+  fs.writeFileSync(path.join(prefix, 'conf', 'nginx.conf'), main);
+  for (const vhost of fs.readdirSync(path.join(SEED, 'vhosts'))) {
+    const text = fs.readFileSync(path.join(SEED, 'vhosts', vhost), 'utf8')
+      .replace(/listen 80\b/g, `listen 127.0.0.1:${httpPort}`)
+      .replace(/listen \[::\]:80\b/g, `listen [::1]:${httpPort}`)
+      .replace(/listen 443\b/g, `listen 127.0.0.1:${httpsPort}`)
+      .replace(/listen \[::\]:443\b/g, `listen [::1]:${httpsPort}`)
+      .replace(/root \/usr\/share\/nginx\/html;/g, `root ${STATIC_ROOT};`)
+      .replace('proxy_pass http://ghost:2368;', `proxy_pass http://${ghost.host}:${ghost.port};`);
+    fs.writeFileSync(path.join(prefix, 'conf', 'vhosts', vhost), text);
+  }
+  const args = ['-p', prefix, '-c', path.join(prefix, 'conf', 'nginx.conf'), '-e', path.join(prefix, 'logs', 'error.log')];
+  const child = spawn(nginx.binary, [...args, '-g', 'daemon off;'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  await waitForPort(httpsPort, child);
+  return {
+    name: 'baseline (article)',
+    httpsPort,
+    pids: () => nginxPids(child.pid!),
+    stop: async () => {
+      await stopChild(child);
+      fs.rmSync(prefix, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startGenerated(ghost: StandInServer): Promise<{ target: Target; preview: RunningPreview }> {
+  const preview = await startPreview({ upstream: { host: ghost.host, port: ghost.port } });
+  const masterPid = Number(fs.readFileSync(path.join(preview.prefix, 'logs', 'nginx.pid'), 'utf8'));
+  return {
+    preview,
+    target: { name: 'generated', httpsPort: preview.httpsPort, pids: () => nginxPids(masterPid), stop: () => preview.stop() },
+  };
+}
+
+function nginxPids(master: number): number[] {
+  const children = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number).filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(master);
+    } catch {
+      return false;
+    }
+  });
+  return [master, ...children];
+}
+
+/**
+ * Proportional set size of the processes, summed, in MiB. PSS splits shared pages (the
+ * binary, shared memory zones) among the processes mapping them, so the sum is what the
+ * group really holds; summing RSS would count the shared cache zones once per worker.
+ */
+function pssMiB(pids: number[]): number {
+  let kib = 0;
+  for (const pid of pids) {
+    try {
+      kib += Number(/^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // A worker that exited between listing and reading holds nothing.
+    }
+  }
+  return kib / 1024;
+}
+
+async function waitForPort(port: number, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`baseline nginx exited with ${child.exitCode}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`baseline nginx did not listen on ${port}`);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGQUIT');
+  await exited;
+}
+
+interface Scenario {
+  readonly name: string;
+  readonly path: string;
+  readonly headers: readonly string[];
+  /** Cap wrk's TLS version (through an OpenSSL configuration file for wrk alone). */
+  readonly maxTls?: 'TLSv1.2';
+}
+
+const BROWSER = ['Accept-Encoding: gzip'];
+const SCENARIOS: readonly Scenario[] = [
+  { name: 'static file', path: '/humans.txt', headers: BROWSER },
+  // A signed-in member: never cached by the generated proxy, and the baseline caches nothing.
+  { name: 'uncached Ghost page', path: '/a-post/', headers: [...BROWSER, 'Cookie: ghost-members-ssr=member'] },
+  { name: 'cached Ghost page', path: '/a-post/', headers: BROWSER },
+  // A new connection, so a full TLS handshake, for every request.
+  { name: 'new TLS connections', path: '/humans.txt', headers: [...BROWSER, 'Connection: close'] },
+  // The same with both proxies held to TLS 1.2, the newest the article's configuration speaks.
+  { name: 'new TLS 1.2 connections', path: '/humans.txt', headers: [...BROWSER, 'Connection: close'], maxTls: 'TLSv1.2' },
+];
+
+/** An OpenSSL configuration that caps the client's protocol version, for wrk's environment. */
+function writeOpensslConf(dir: string, maxTls: string): string {
+  const file = path.join(dir, `openssl-max-${maxTls}.cnf`);
+  fs.writeFileSync(file, [
+    'openssl_conf = default_conf',
+    '[default_conf]',
+    'ssl_conf = ssl_sect',
+    '[ssl_sect]',
+    'system_default = system_default_sect',
+    '[system_default_sect]',
+    `MaxProtocol = ${maxTls}`,
+    '',
+  ].join('\n'));
+  return file;
+}
+
+/**
+ * wrk sends the URL's host as SNI, and the generated proxy refuses unknown names in the
+ * handshake. So wrk runs in a private mount namespace whose /etc/hosts points the blog's
+ * name at loopback: the real name goes out as SNI, and the host's files stay untouched.
+ */
+interface Measurement {
+  /** Requests per second, as wrk reports it. */
+  readonly rate: number;
+  /** CPU time of all NGINX processes per request, in milliseconds: the proxy's own cost. */
+  readonly cpuMsPerRequest: number;
+}
+
+/**
+ * User plus system CPU seconds of the processes, from /proc. The short-lived cache loader
+ * may exit between two readings; it does no request work, so it is left out when gone.
+ */
+function cpuSeconds(pids: number[]): number {
+  const ticks = 100; // USER_HZ on Linux
+  return pids.reduce((total, pid) => {
+    try {
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return total + (Number(fields[11]) + Number(fields[12])) / ticks;
+    } catch {
+      return total;
+    }
+  }, 0);
+}
+
+async function wrk(target: Target, scenario: Scenario, seconds: number, connections: number, hostsFile: string): Promise<Measurement> {
+  const pids = target.pids();
+  const cpuBefore = cpuSeconds(pids);
+  const args = ['-t', '2', '-c', String(connections), '-d', `${seconds}s`, '--timeout', '5s'];
+  for (const header of scenario.headers) args.push('-H', header);
+  args.push(`https://${BLOG}:${target.httpsPort}${scenario.path}`);
+  const script = 'mount --bind "$0" /etc/hosts && exec wrk "$@"';
+  const env = scenario.maxTls ? { ...process.env, OPENSSL_CONF: writeOpensslConf(path.dirname(hostsFile), scenario.maxTls) } : process.env;
+  const { stdout } = await run('unshare', ['--mount', '--map-root-user', 'sh', '-c', script, hostsFile, ...args], { timeout: (seconds + 30) * 1000, env });
+  const cpu = cpuSeconds(pids) - cpuBefore;
+  const rate = /Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1];
+  const requests = /(\d+) requests in/.exec(stdout)?.[1];
+  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1];
+  if (!rate || !requests) throw new Error(`wrk printed no rate:\n${stdout}`);
+  if (errors) throw new Error(`${target.name} answered ${errors} requests with errors in "${scenario.name}":\n${stdout}`);
+  return { rate: Number(rate), cpuMsPerRequest: (cpu * 1000) / Number(requests) };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { rounds: { type: 'string', default: '5' }, seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '32' } },
+  });
+  const rounds = Number(values.rounds);
+  const seconds = Number(values.seconds);
+  const connections = Number(values.connections);
+  const nginx = findLocalNginx();
+  if (!nginx) throw new Error('No nginx on PATH (Debian: apt-get install nginx-light).');
+  await run('wrk', ['--version']).catch((error: { stdout?: string }) => {
+    if (!error.stdout?.includes('wrk')) throw new Error('No wrk on PATH (Debian: apt-get install wrk).');
+  });
+  if (!fs.existsSync(SEED)) throw new Error(`The article's configuration is not at ${SEED}.`);
+  const hostsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-hosts-')), 'hosts');
+  fs.writeFileSync(hostsFile, `127.0.0.1 localhost ${BLOG}\n`);
+
+  // A Ghost-sized page (about 45 KB of HTML, like a Casper home page) from one stand-in both proxies share.
+  const ghost = new StandInServer({ host: '127.0.0.2', name: 'ghost', paragraphs: 900, record: false });
+  await ghost.start();
+  const baseline = await startBaseline(nginx, ghost);
+  const { target: generated } = await startGenerated(ghost);
+  const targets = [baseline, generated];
+  const results = new Map<string, Measurement[]>();
+  const peakPss = new Map(targets.map((t) => [t.name, 0]));
+  const sampler = setInterval(() => {
+    for (const t of targets) peakPss.set(t.name, Math.max(peakPss.get(t.name)!, pssMiB(t.pids())));
+  }, 250);
+  try {
+    process.stdout.write(`NGINX ${nginx.version}, OpenSSL ${nginx.openssl}, ${os.cpus().length} cores; ${rounds} rounds of ${seconds} s, ${connections} connections, wrk -t 2\n`);
+    for (let round = 1; round <= rounds; round++) {
+      for (const scenario of SCENARIOS) {
+        // Alternate which proxy goes first so that drift on a noisy machine falls on both.
+        const order = round % 2 ? targets : [...targets].reverse();
+        for (const target of order) {
+          const key = `${target.name}|${scenario.name}`;
+          results.set(key, [...(results.get(key) ?? []), await wrk(target, scenario, seconds, connections, hostsFile)]);
+        }
+      }
+      process.stdout.write(`round ${round}/${rounds} done\n`);
+    }
+    report(results, peakPss, nginx);
+  } finally {
+    clearInterval(sampler);
+    await generated.stop();
+    await baseline.stop();
+    await ghost.stop();
+    fs.rmSync(path.dirname(hostsFile), { recursive: true, force: true });
+  }
+}
+
+function report(results: Map<string, Measurement[]>, peakPss: Map<string, number>, nginx: LocalNginx): void {
+  const base = 'baseline (article)';
+  const ours = 'generated';
+  const rate = (target: string, scenario: string) => median(results.get(`${target}|${scenario}`)!.map((m) => m.rate));
+  const cpu = (target: string, scenario: string) => median(results.get(`${target}|${scenario}`)!.map((m) => m.cpuMsPerRequest));
+  const verdict = (ratio: number, goal: number) => `${ratio >= goal ? 'met' : 'MISSED'}`;
+  const rows: [string, string, string, number][] = [
+    ['static file', 'static file', 'static file', 1.0],
+    ['uncached Ghost page', 'uncached Ghost page', 'uncached Ghost page', 1.3],
+    ["cached Ghost page (vs the baseline's uncached)", 'uncached Ghost page', 'cached Ghost page', 3.0],
+    ['new TLS connections (generated negotiates TLS 1.3)', 'new TLS connections', 'new TLS connections', 1.0],
+    ['new TLS connections, both held to TLS 1.2', 'new TLS 1.2 connections', 'new TLS 1.2 connections', 1.0],
+  ];
+  const peakBase = peakPss.get(base)!;
+  const peakOurs = peakPss.get(ours)!;
+  const lines = [
+    '',
+    '| Scenario | Baseline req/s | Generated req/s | Ratio | Target | NGINX CPU ms/req, baseline → generated |',
+    '| --- | ---: | ---: | ---: | --- | --- |',
+    ...rows.map(([name, baseScenario, ourScenario, goal]) => {
+      const ratio = rate(ours, ourScenario) / rate(base, baseScenario);
+      return `| ${name} | ${rate(base, baseScenario).toFixed(0)} | ${rate(ours, ourScenario).toFixed(0)} | ${ratio.toFixed(2)} | ≥ ${goal.toFixed(1)}: ${verdict(ratio, goal)} | ${cpu(base, baseScenario).toFixed(3)} → ${cpu(ours, ourScenario).toFixed(3)} |`;
+    }),
+    '',
+    `| Peak memory of all NGINX processes (PSS, MiB) | Baseline | Generated | Proxy limit |`,
+    '| --- | ---: | ---: | ---: |',
+    `| sampled every 250 ms during the run | ${peakBase.toFixed(1)} | ${peakOurs.toFixed(1)} | ${PROXY_MEMORY_LIMIT_MIB} (generated uses ${((100 * peakOurs) / PROXY_MEMORY_LIMIT_MIB).toFixed(0)}%) |`,
+    '',
+    `NGINX ${nginx.version} with OpenSSL ${nginx.openssl}: the configuration is rendered for it, so Ghost is reached`,
+    'through a variable resolved per request, without upstream keep-alive (`resolve` with keep-alive needs NGINX 1.27.3).',
+    'The baseline cannot negotiate TLS 1.3; the generated proxy does, so the first TLS row compares a TLS 1.3',
+    'handshake with a TLS 1.2 one; the second holds wrk to TLS 1.2 for a like-for-like comparison.',
+    'Baseline run changes:',
+    ...BASELINE_CHANGES.map((change) => `- ${change}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`bench:proxy: ${error.message}\n`);
+  process.exit(1);
+});

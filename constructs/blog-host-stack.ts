@@ -1,10 +1,11 @@
 import { Network } from '@cdktf/provider-docker/lib/network';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
-import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { BlogHostSettings, ResolvedBlogSettings, resolveBlogSettings } from './blog-settings';
 import { GhostBlog } from './ghost-blog';
 import { MysqlDatabase } from './mysql-database';
+import { PolicyValidation } from './policies';
 import { Proxy } from './proxy';
 import { STACK_LABEL } from './service-container';
 
@@ -119,5 +120,12 @@ export class BlogHostStack extends TerraformStack {
       value: { proxy: this.proxy.containerName, ghost: this.ghost.containerName, mysql: this.mysql.containerName },
       description: 'Container names on the Docker host, for docker logs and docker exec.',
     });
+
+    // Policies run on every synth, over the whole stack (escape hatches included). Waivers go
+    // into the plan itself, where a reviewer sees them next to what they excuse.
+    if (s.policyWaivers.length > 0) {
+      new TerraformLocal(this, 'policy_waivers', s.policyWaivers.map((w) => ({ ...w })));
+    }
+    this.node.addValidation(new PolicyValidation(this, s.policyWaivers));
   }
 }

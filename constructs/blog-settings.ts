@@ -1,3 +1,4 @@
+import { PolicyWaiver, validateWaivers } from './policies';
 import { TLS_PROFILES, TlsProfile } from './tls-profiles';
 import {
   RestartPolicy,
@@ -83,6 +84,14 @@ export interface BlogHostSettings {
    * @default - the article's relay: smtp.example.com:587 with STARTTLS as webmaster@example.com
    */
   readonly mail?: MailSettings | false;
+
+  /**
+   * Reviewed exceptions to the synth-time policies, one rule for one container each, with a
+   * reason. They are written into the synthesized plan (`locals.policy_waivers`) and shown
+   * by `npm run review`. A waiver that waives nothing is an error.
+   * @default - none: every policy applies to every container
+   */
+  readonly policyWaivers?: readonly PolicyWaiver[];
 }
 
 export interface TlsSettings {
@@ -224,6 +233,7 @@ export interface ResolvedBlogSettings {
   readonly ghost: ResolvedContainerSettings & { readonly contentPath: string };
   readonly mysql: ResolvedContainerSettings & { readonly dataPath: string; readonly database: string; readonly user: string };
   readonly mail?: Required<MailSettings>;
+  readonly policyWaivers: readonly PolicyWaiver[];
 }
 
 export const DEFAULT_BLOG_DOMAIN = 'www.example.com';
@@ -334,6 +344,8 @@ export function resolveBlogSettings(settings: BlogHostSettings = {}): ResolvedBl
   ]);
 
   const mail = settings.mail === false ? undefined : resolveMail(settings.mail);
+  const policyWaivers = settings.policyWaivers ?? [];
+  validateWaivers(policyWaivers);
 
   return {
     name,
@@ -349,6 +361,7 @@ export function resolveBlogSettings(settings: BlogHostSettings = {}): ResolvedBl
     ghost,
     mysql,
     mail,
+    policyWaivers,
   };
 }
 

@@ -8,8 +8,9 @@ import { SettingError } from './validation';
  */
 
 type Leaf = 'string' | 'number' | 'boolean' | 'string[]';
+type Node = Leaf | Schema | { readonly oneOf: readonly (Leaf | Schema | 'false')[] } | { readonly listOf: Schema };
 interface Schema {
-  readonly [key: string]: Leaf | Schema | { readonly oneOf: readonly (Leaf | Schema | 'false')[] };
+  readonly [key: string]: Node;
 }
 
 const CONTAINER: Schema = {
@@ -41,6 +42,7 @@ const SETTINGS_SCHEMA: Schema = {
   ghost: { ...CONTAINER, contentPath: 'string' },
   mysql: { ...CONTAINER, dataPath: 'string', database: 'string', user: 'string' },
   mail: { oneOf: ['false', { host: 'string', port: 'number', secure: 'boolean', user: 'string', from: 'string' }] },
+  policyWaivers: { listOf: { rule: 'string', container: 'string', reason: 'string' } },
 };
 
 // Keys that look like a secret get a pointed message instead of "unknown key".
@@ -51,12 +53,17 @@ export function parseSettings(value: unknown, source: string): BlogHostSettings 
   return value as BlogHostSettings;
 }
 
-function check(value: unknown, schema: Schema | Leaf | { readonly oneOf: readonly (Leaf | Schema | 'false')[] }, at: string, source: string): void {
+function check(value: unknown, schema: Node, at: string, source: string): void {
   const name = at || '(top level)';
   if (typeof schema === 'string') {
     const ok =
       schema === 'string[]' ? Array.isArray(value) && value.every((item) => typeof item === 'string') : typeof value === schema;
     if (!ok) throw new SettingError(name, value, `expected ${schema === 'string[]' ? 'a list of strings' : `a ${schema}`} (in ${source})`);
+    return;
+  }
+  if ('listOf' in schema && typeof schema.listOf === 'object') {
+    if (!Array.isArray(value)) throw new SettingError(name, value, `expected a list (in ${source})`);
+    value.forEach((item, i) => check(item, schema.listOf as Schema, `${at}[${i}]`, source));
     return;
   }
   if ('oneOf' in schema && Array.isArray(schema.oneOf)) {

@@ -41,3 +41,25 @@ export function filesUnder(root: string): string[] {
     .filter((entry) => entry.isFile())
     .map((entry) => path.join(entry.parentPath, entry.name));
 }
+
+/** A host that differs from the article in every setting the stack exposes. */
+export const CUSTOM_SETTINGS: BlogHostStackProps = {
+  name: 'myblog',
+  dockerHost: 'ssh://deploy@blog.example.org',
+  siteUrl: 'https://blog.example.org',
+  redirectDomains: ['example.org', 'www.example.org'],
+  adminDomain: 'admin.example.org',
+  timeZone: 'Europe/Paris',
+  tls: {
+    certificatePath: '/srv/tls/example.org/fullchain.pem',
+    keyPath: '/srv/tls/example.org/privkey.pem',
+    profile: 'modern',
+    hstsPreload: true,
+  },
+  ports: { http: 8080, https: 8443 },
+  proxy: { containerName: 'edge', memoryMb: 128, memorySwapMb: -1, restart: 'unless-stopped', logMaxSize: '20m', logMaxFiles: 5, cacheValidTime: '5m' },
+  ghost: { containerName: 'blog', memoryMb: 1024, contentPath: '/srv/ghost/content', logMaxSize: '5m' },
+  mysql: { containerName: 'db', memoryMb: 768, memorySwapMb: 1024, dataPath: '/srv/ghost/mysql', database: 'blog', user: 'blogger' },
+  mail: { host: 'smtp.mailer.example', port: 465, secure: true, user: 'postmaster@example.org', from: 'Blog <blog@example.org>' },
+};
+

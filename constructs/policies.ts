@@ -1,0 +1,177 @@
+import { TerraformStack } from 'cdktf';
+import { IValidation } from 'constructs';
+import { SERVICE_LABEL } from './service-container';
+import { SettingError } from './validation';
+
+/**
+ * Policies every synthesized blog host must meet. They read the Terraform JSON itself, not
+ * the constructs, so an escape-hatch override cannot slip past them, and `npm run review`
+ * can report on any synthesized stack with the very same code.
+ */
+export const POLICY_RULES = {
+  'memory-limit': 'every container has a memory limit',
+  'swap-limit': 'every container has an explicit swap limit',
+  'restart-policy': 'every container has a restart policy other than "no"',
+  'log-rotation': 'every container logs to json-file with max-size and max-file',
+  'health-check': 'every container has a health check',
+  'ports-proxy-only': 'only the proxy publishes ports',
+  'not-privileged': 'no container is privileged',
+  'no-host-network': "no container uses the host's network",
+  'no-docker-socket': 'no container mounts the Docker socket',
+  'database-internal-only': 'the database is attached to internal networks only',
+  'secret-mounts-read-only': 'key and secret mounts are read-only',
+  'no-literal-secrets': 'no secret is given as a literal',
+} as const;
+
+export type PolicyRule = keyof typeof POLICY_RULES;
+
+/** A reviewed exception: one rule, one container, and why. */
+export interface PolicyWaiver {
+  readonly rule: PolicyRule;
+  /** Container name, as on the Docker host. */
+  readonly container: string;
+  /** Why the rule does not apply; shown by `npm run review`. */
+  readonly reason: string;
+}
+
+export interface PolicyResult {
+  readonly rule: PolicyRule;
+  /** Terraform address, such as docker_container.proxy_service_container_1E0C69F4. */
+  readonly address: string;
+  readonly container: string;
+  /** Undefined when the rule holds; otherwise what is wrong. */
+  readonly violation?: string;
+  /** The waiver's reason, when a violation is waived. */
+  readonly waived?: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+/** Environment names that carry secrets. */
+const SECRET_ENV = /(PASSWORD|PASSWD|_PASS|__PASS|SECRET|TOKEN|API_KEY|PRIVATE_KEY)$/i;
+
+/** True when an environment line NAME=value sets a secret. */
+export function isSecretEnvLine(line: string): boolean {
+  return SECRET_ENV.test(line.split('=', 1)[0]);
+}
+/** Mount paths that hold keys or secrets. */
+const SECRET_PATH = /(privkey|\.key$|\/tls\/|\/ssl\/private|secret|password|credentials)/i;
+const DOCKER_SOCKET = /docker\.sock$/;
+
+function serviceOf(container: Json): string | undefined {
+  return (container.labels ?? []).find((l: Json) => l.label === SERVICE_LABEL)?.value;
+}
+
+/** `${docker_network.frontend-network.name}` → `docker_network.frontend-network`. */
+function referencedAddress(value: string): string | undefined {
+  return /^\$\{([a-z_]+\.[A-Za-z0-9_-]+)\.[a-z_]+\}$/.exec(value)?.[1];
+}
+
+function isReference(value: string): boolean {
+  return /\$\{[^}]+\}/.test(value);
+}
+
+function mountsOf(container: Json): { source: string; target: string; readOnly: boolean }[] {
+  return [
+    ...(container.mounts ?? []).map((m: Json) => ({ source: m.source ?? '', target: m.target, readOnly: m.read_only === true })),
+    ...(container.volumes ?? []).map((v: Json) => ({ source: v.host_path ?? v.volume_name ?? '', target: v.container_path, readOnly: v.read_only === true })),
+  ];
+}
+
+type Check = (container: Json, tf: Json) => string | undefined;
+
+const CHECKS: Record<PolicyRule, Check> = {
+  'memory-limit': (c) => (typeof c.memory === 'number' && c.memory > 0 ? undefined : 'memory is not set'),
+  'swap-limit': (c) => (typeof c.memory_swap === 'number' ? undefined : 'memory_swap is not set (Docker would double the memory silently)'),
+  'restart-policy': (c) => (c.restart && c.restart !== 'no' ? undefined : `restart is ${JSON.stringify(c.restart ?? 'unset')}`),
+  'log-rotation': (c) => {
+    if (c.log_driver !== 'json-file') return `log_driver is ${JSON.stringify(c.log_driver ?? 'unset')}`;
+    const missing = ['max-size', 'max-file'].filter((k) => !c.log_opts?.[k]);
+    return missing.length ? `log_opts lacks ${missing.join(' and ')}` : undefined;
+  },
+  'health-check': (c) => (c.healthcheck?.test?.length ? undefined : 'no healthcheck'),
+  'ports-proxy-only': (c) => (serviceOf(c) === 'proxy' || !(c.ports ?? []).length ? undefined : `publishes ${(c.ports as Json[]).map((p) => p.external ?? p.internal).join(', ')}`),
+  'not-privileged': (c) => (c.privileged === true ? 'privileged is true' : undefined),
+  'no-host-network': (c) => (c.network_mode === 'host' ? 'network_mode is "host"' : undefined),
+  'no-docker-socket': (c) => {
+    const socket = mountsOf(c).find((m) => DOCKER_SOCKET.test(m.source) || DOCKER_SOCKET.test(m.target));
+    return socket ? `mounts ${socket.source}` : undefined;
+  },
+  'database-internal-only': (c, tf) => {
+    if (serviceOf(c) !== 'mysql') return undefined;
+    if (c.network_mode && c.network_mode !== 'bridge') return `network_mode is ${JSON.stringify(c.network_mode)}`;
+    const networks: Json[] = c.networks_advanced ?? [];
+    if (!networks.length) return "is on Docker's default bridge network";
+    const open = networks.filter((n) => {
+      const address = referencedAddress(n.name);
+      if (!address) return true;
+      const [type, name] = address.split('.');
+      return type !== 'docker_network' || tf.resource?.docker_network?.[name]?.internal !== true;
+    });
+    return open.length ? `is attached to ${open.map((n) => n.name).join(', ')}, which is not internal` : undefined;
+  },
+  'secret-mounts-read-only': (c) => {
+    const writable = mountsOf(c).filter((m) => !m.readOnly && (SECRET_PATH.test(m.source) || SECRET_PATH.test(m.target)));
+    return writable.length ? `mounts ${writable.map((m) => m.target).join(', ')} read-write` : undefined;
+  },
+  'no-literal-secrets': (c) => {
+    const literal = ((c.env ?? []) as string[])
+      .filter((line) => isSecretEnvLine(line) && !isReference(line.slice(line.indexOf('=') + 1)))
+      .map((line) => line.split('=', 1)[0]);
+    return literal.length ? `sets ${literal.join(', ')} to a literal value` : undefined;
+  },
+};
+
+/** Checks every container of a synthesized stack against every rule. */
+export function checkPolicies(tf: Json, waivers: readonly PolicyWaiver[] = []): PolicyResult[] {
+  const results: PolicyResult[] = [];
+  for (const [name, container] of Object.entries<Json>(tf.resource?.docker_container ?? {})) {
+    for (const rule of Object.keys(POLICY_RULES) as PolicyRule[]) {
+      const violation = CHECKS[rule](container, tf);
+      const waiver = violation ? waivers.find((w) => w.rule === rule && w.container === container.name) : undefined;
+      results.push({ rule, address: `docker_container.${name}`, container: container.name, violation, waived: waiver?.reason });
+    }
+  }
+  return results;
+}
+
+/** Checks the shape of the waivers in the settings: a known rule, a container and a reason. */
+export function validateWaivers(waivers: readonly PolicyWaiver[]): void {
+  waivers.forEach((waiver, i) => {
+    if (!(waiver.rule in POLICY_RULES)) {
+      throw new SettingError(`policyWaivers[${i}].rule`, waiver.rule, `expected one of ${Object.keys(POLICY_RULES).join(', ')}`);
+    }
+    if (typeof waiver.container !== 'string' || !waiver.container) {
+      throw new SettingError(`policyWaivers[${i}].container`, waiver.container, 'expected the name of a container of this stack');
+    }
+    if (typeof waiver.reason !== 'string' || waiver.reason.trim().length < 10) {
+      throw new SettingError(`policyWaivers[${i}].reason`, waiver.reason, 'expected a reason a reviewer can judge (10 characters or more)');
+    }
+  });
+}
+
+/**
+ * Runs the policies when the app synthesizes (`cdktf synth`, tests with validations on).
+ * A check across the whole stack, so it is a validation rather than a constructor check.
+ */
+export class PolicyValidation implements IValidation {
+  constructor(private readonly stack: TerraformStack, private readonly waivers: readonly PolicyWaiver[]) {}
+
+  public validate(): string[] {
+    const tf = this.stack.toTerraform();
+    const results = checkPolicies(tf, this.waivers);
+    const errors = results
+      .filter((r) => r.violation && !r.waived)
+      .map((r) => `Policy ${r.rule} (${POLICY_RULES[r.rule]}) fails for container "${r.container}" (${r.address}): ${r.violation}. Fix it, or waive it in policyWaivers with a reason.`);
+    const containers = new Set(results.map((r) => r.container));
+    for (const waiver of this.waivers) {
+      if (!containers.has(waiver.container)) {
+        errors.push(`Policy waiver for ${waiver.rule} names container "${waiver.container}", which this stack does not have.`);
+      } else if (!results.some((r) => r.rule === waiver.rule && r.container === waiver.container && r.violation)) {
+        errors.push(`Policy waiver for ${waiver.rule} on container "${waiver.container}" waives nothing: the rule holds. Remove the waiver.`);
+      }
+    }
+    return errors;
+  }
+}

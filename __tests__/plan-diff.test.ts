@@ -1,0 +1,101 @@
+import { diffPlans, renderPlanDiff, ResourceChange } from '../tools/plan-diff';
+import { assetChangeFixture, partialStack, planFixture } from '../test-support/plan-fixtures';
+
+function only(changes: readonly ResourceChange[], label: string): ResourceChange {
+  const found = changes.filter((c) => c.label === label || c.label.startsWith(`${label}:`));
+  if (found.length !== 1) throw new Error(`expected one change for ${label}, got ${changes.map((c) => c.label).join(', ')}`);
+  return found[0];
+}
+
+describe('diffPlans', () => {
+  it('reports nothing when nothing changed', () => {
+    const diff = diffPlans(...planFixture({}, {}));
+    expect(diff.changes).toEqual([]);
+    expect(diff.dangerous).toBe(false);
+    expect(renderPlanDiff(diff, 'main', 'HEAD')).toContain('No changes.');
+  });
+
+  it('updates memory in place, without downtime', () => {
+    const diff = diffPlans(...planFixture({}, { ghost: { memoryMb: 640 } }));
+    expect(diff.changes).toHaveLength(1);
+    const ghost = only(diff.changes, 'ghost');
+    expect(ghost).toMatchObject({ action: 'update', downtime: false, dangers: [] });
+    expect(ghost.attributes.map((a) => [a.attribute, a.before, a.after, a.effect])).toEqual([
+      ['memory', 512, 640, 'update'],
+      ['memory_swap', 1024, 1280, 'update'],
+    ]);
+    expect(diff.dangerous).toBe(false);
+  });
+
+  it('replaces a container whose log options change, and calls it downtime', () => {
+    const diff = diffPlans(...planFixture({}, { proxy: { logMaxFiles: 5 } }));
+    const proxy = only(diff.changes, 'proxy');
+    expect(proxy).toMatchObject({ action: 'replace', downtime: true, dangers: [] });
+    expect(proxy.attributes.map((a) => a.attribute)).toEqual(['log_opts']);
+    const text = renderPlanDiff(diff, 'main', 'HEAD');
+    expect(text).toMatch(/## Downtime\n\n- container \*\*proxy\*\* is replaced \(stopped, removed and started again\) because of `log_opts`/);
+    expect(diff.dangerous).toBe(false);
+  });
+
+  it('replaces a container whose environment changes, without printing secrets', () => {
+    const diff = diffPlans(...planFixture({}, { mail: { from: 'Blog <blog@example.com>' } }));
+    const ghost = only(diff.changes, 'ghost');
+    expect(ghost).toMatchObject({ action: 'replace', downtime: true });
+    expect(ghost.attributes.map((a) => a.attribute)).toEqual(['env']);
+    const text = renderPlanDiff(diff, 'main', 'HEAD');
+    expect(text).toContain('database__connection__password=(redacted)');
+    expect(text).not.toContain('${var.mysql_password}');
+  });
+
+  it('rebuilds an image whose context changes and replaces its container through the image ID', () => {
+    const diff = diffPlans(...assetChangeFixture());
+    expect(diff.changes.map((c) => [c.type, c.action])).toEqual([
+      ['docker_container', 'replace'],
+      ['docker_image', 'replace'],
+    ]);
+    const image = diff.changes.find((c) => c.type === 'docker_image')!;
+    expect(image.attributes.map((a) => a.attribute)).toEqual(['build.context', 'name', 'triggers']);
+    const container = only(diff.changes, 'proxy');
+    expect(container.attributes).toEqual([expect.objectContaining({ attribute: 'image', effect: 'replace', via: expect.stringMatching(/^docker_image\.proxy_image_[0-9A-F]+\.image_id changes because docker_image\.proxy_image_[0-9A-F]+ is replaced$/) })]);
+    expect(diff.dangerous).toBe(false);
+  });
+
+  it('flags a data path change as dangerous', () => {
+    const diff = diffPlans(...planFixture({}, { mysql: { dataPath: '/srv/ghost-mysql' } }));
+    const mysql = only(diff.changes, 'mysql');
+    expect(mysql.action).toBe('replace');
+    expect(mysql.dangers).toEqual(['data mount /var/lib/ghost-mysql -> /var/lib/mysql becomes /srv/ghost-mysql -> /var/lib/mysql: the container starts on other data']);
+    expect(diff.dangerous).toBe(true);
+    expect(renderPlanDiff(diff, 'main', 'HEAD')).toMatch(/^# Plan preview: main → HEAD\n[^]*## DANGER: data\n\n- \*\*docker_container\.mysql_service_container_[0-9A-F]+\*\*: data mount/);
+  });
+
+  it('destroys a removed container, as downtime', () => {
+    const diff = diffPlans(partialStack(), partialStack('proxy'));
+    expect(diff.changes.map((c) => [c.type, c.action])).toEqual([['docker_container', 'destroy'], ['docker_image', 'destroy']]);
+    expect(only(diff.changes, 'proxy')).toMatchObject({ downtime: true, dangers: [] });
+    expect(diff.dangerous).toBe(false);
+  });
+
+  it('flags a removed container that held data as dangerous', () => {
+    const diff = diffPlans(partialStack(), partialStack('ghost'));
+    const ghost = only(diff.changes, 'ghost');
+    expect(ghost).toMatchObject({ action: 'destroy', downtime: true });
+    expect(ghost.dangers).toEqual(['container ghost is destroyed with its data mount /var/lib/ghost -> /var/lib/ghost/content: the data stays on the host, but nothing serves it']);
+    expect(diff.dangerous).toBe(true);
+  });
+
+  it('marks changes the provider keeps in state only', () => {
+    const [base, head] = planFixture({}, {});
+    const ghost = Object.values<Record<string, unknown>>(head.resource.docker_container).find((c) => c.name === 'ghost')!;
+    ghost.healthcheck = { ...(ghost.healthcheck as object), interval: '60s' };
+    const diff = diffPlans(base, head);
+    expect(only(diff.changes, 'ghost')).toMatchObject({ action: 'state-only', downtime: false });
+    expect(renderPlanDiff(diff, 'a', 'b')).toContain("## Not applied to the running containers\n\n- **ghost**: `healthcheck` changes in Terraform's state only");
+  });
+
+  it('creates what is new', () => {
+    const diff = diffPlans(partialStack('proxy'), partialStack());
+    expect(diff.changes.map((c) => [c.type, c.action])).toEqual([['docker_container', 'create'], ['docker_image', 'create']]);
+    expect(diff.changes.every((c) => !c.downtime)).toBe(true);
+  });
+});

@@ -1,0 +1,34 @@
+import { Testing } from 'cdktf';
+import { BlogHostStack } from '../constructs/blog-host-stack';
+import { renderReview } from '../tools/review';
+import { synthBlogHost } from '../test-support/synth';
+
+describe('renderReview', () => {
+  it('summarises the default stack as reviewed', () => {
+    expect(renderReview(synthBlogHost().json, 'ghost-blog')).toMatchSnapshot();
+  });
+
+  it('shows secrets as the variables they come from', () => {
+    const text = renderReview(synthBlogHost().json, 'ghost-blog');
+    expect(text).toContain('MYSQL_ROOT_PASSWORD=(sensitive: var.mysql_root_password)');
+    expect(text).not.toContain('${var.');
+  });
+
+  it('redacts a literal secret and reports the policy failure', () => {
+    const stack = new BlogHostStack(Testing.app(), 'test', {});
+    stack.ghost.service.container.env = ['database__connection__password=hunter2-sentinel'];
+    const text = renderReview(JSON.parse(Testing.synth(stack)), 'test');
+    expect(text).toContain('database__connection__password=(redacted)');
+    expect(text).not.toContain('hunter2-sentinel');
+    expect(text).toMatch(/\| no-literal-secrets: no secret is given as a literal \| pass \| \*\*FAIL\*\*: sets database__connection__password to a literal value \| pass \|/);
+    expect(text).toContain('**1 policy failure(s).**');
+  });
+
+  it('lists waivers with their reasons', () => {
+    const stack = new BlogHostStack(Testing.app(), 'test', { policyWaivers: [{ rule: 'ports-proxy-only', container: 'ghost', reason: 'direct access while migrating' }] });
+    stack.ghost.service.container.putPorts([{ internal: 2368, external: 2368 }]);
+    const text = renderReview(JSON.parse(Testing.synth(stack)), 'test');
+    expect(text).toMatch(/\| ports-proxy-only: only the proxy publishes ports \| pass \| waived \| pass \|/);
+    expect(text).toContain('- Waived: ports-proxy-only for ghost, because "direct access while migrating"');
+  });
+});

@@ -1,0 +1,50 @@
+import { Network } from '@cdktf/provider-docker/lib/network';
+import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
+import * as fs from 'fs';
+import * as path from 'path';
+import { BlogHostStackProps } from '../constructs/blog-host-stack';
+import { resolveBlogSettings } from '../constructs/blog-settings';
+import { GhostBlog } from '../constructs/ghost-blog';
+import { MysqlDatabase } from '../constructs/mysql-database';
+import { Proxy, PROXY_ASSET_DIR } from '../constructs/proxy';
+import { Json } from '../tools/terraform-json';
+import { copyToTemp, synthBlogHost } from './synth';
+
+/**
+ * Pairs of synthesized stacks (base, head) for the plan preview, each made by the project's
+ * own constructs with one kind of change between them.
+ */
+export function planFixture(base: BlogHostStackProps, head: BlogHostStackProps): [Json, Json] {
+  return [synthBlogHost(base).json, synthBlogHost(head).json];
+}
+
+/** The default stack, and the same with one byte of a proxy asset changed. */
+export function assetChangeFixture(): [Json, Json] {
+  const assets = copyToTemp(PROXY_ASSET_DIR);
+  try {
+    const base = synthBlogHost({ assetDirs: { proxy: assets } }).json;
+    const file = path.join(assets, 'html', 'humans.txt');
+    fs.appendFileSync(file, '!');
+    return [base, synthBlogHost({ assetDirs: { proxy: assets } }).json];
+  } finally {
+    fs.rmSync(assets, { recursive: true, force: true });
+  }
+}
+
+/** The three services built from their constructs; `without` leaves one out. */
+export function partialStack(without?: 'proxy' | 'ghost'): Json {
+  const stack = new TerraformStack(Testing.app(), 'blog');
+  const settings = resolveBlogSettings({});
+  const secret = (name: string) => new TerraformVariable(stack, name, { type: 'string', sensitive: true }).stringValue;
+  const frontend = new Network(stack, 'frontend-network', { name: 'frontend' });
+  const backend = new Network(stack, 'backend-network', { name: 'backend', internal: true });
+  const mysql = new MysqlDatabase(stack, 'mysql', { settings, stackName: 'blog', backend, rootPassword: secret('root'), userPassword: secret('user') });
+  if (without !== 'ghost') {
+    new GhostBlog(stack, 'ghost', {
+      settings, stackName: 'blog', frontend, backend, smtpPassword: secret('smtp'),
+      database: { host: mysql.host, database: mysql.database, user: mysql.user, password: secret('user2') },
+    });
+  }
+  if (without !== 'proxy') new Proxy(stack, 'proxy', { settings, frontend, stackName: 'blog' });
+  return JSON.parse(Testing.synth(stack));
+}

@@ -1,0 +1,118 @@
+import { checkPolicies, POLICY_RULES, PolicyRule, PolicyWaiver } from '../constructs/policies';
+import { SERVICE_LABEL } from '../constructs/service-container';
+import { isSecretEnvLine, Json } from './terraform-json';
+
+/**
+ * A Markdown summary of one synthesized stack that a reviewer can read in a minute: what
+ * each container runs, publishes, joins, may use and mounts, what each image is built from,
+ * and how the policies fare. Secret values never appear: references show as the variable
+ * they name, literals as "(redacted)".
+ */
+
+/** `${docker_network.frontend-network.name}` → the referenced resource's attribute value, if literal. */
+function dereference(tf: Json, value: string): string {
+  const match = /^\$\{([a-z_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}$/.exec(value);
+  if (!match) return value;
+  const [, type, name, attribute] = match;
+  const target = tf.resource?.[type]?.[name];
+  if (!target) return value;
+  if (type === 'docker_image' && attribute === 'image_id') return target.name;
+  return typeof target[attribute] === 'string' ? target[attribute] : value;
+}
+
+function envValue(line: string): string {
+  const name = line.split('=', 1)[0];
+  const value = line.slice(name.length + 1);
+  if (!isSecretEnvLine(line)) return line;
+  const variable = /^\$\{var\.([A-Za-z0-9_]+)\}$/.exec(value)?.[1];
+  return variable ? `${name}=(sensitive: var.${variable})` : `${name}=(redacted)`;
+}
+
+/** A table cell: pipes escaped, and angle brackets too (a sender such as "Blog <b@x>" is no HTML), but for our own line breaks. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/<(?!br>)/g, '&lt;').replace(/(?<!<br)>/g, '&gt;').replace(/\n/g, '<br>');
+}
+
+/** Traffic order: the proxy, then Ghost, then MySQL, then anything else. */
+const SERVICE_ORDER = ['proxy', 'ghost', 'mysql'];
+
+function serviceRank(container: Json): number {
+  const service = (container.labels ?? []).find((l: Json) => l.label === SERVICE_LABEL)?.value;
+  const rank = SERVICE_ORDER.indexOf(service);
+  return rank === -1 ? SERVICE_ORDER.length : rank;
+}
+
+function imageOf(tf: Json, container: Json): string {
+  const image = dereference(tf, container.image);
+  const match = /^\$\{docker_image\.([A-Za-z0-9_-]+)\./.exec(container.image);
+  const built = match ? tf.resource?.docker_image?.[match[1]] : Object.values<Json>(tf.resource?.docker_image ?? {}).find((i) => i.name === image);
+  const hash = built?.triggers?.context_sha256;
+  return hash ? `\`${image}\` (built, context ${hash.slice(0, 12)})` : `\`${image}\``;
+}
+
+export function renderReview(tf: Json, stackName: string): string {
+  const containers = Object.entries<Json>(tf.resource?.docker_container ?? {}).sort(([, a], [, b]) => serviceRank(a) - serviceRank(b));
+  const waivers: PolicyWaiver[] = tf.locals?.policy_waivers ?? [];
+  const names = containers.map(([, c]) => c.name as string);
+  const row = (title: string, value: (c: Json) => string) => `| ${title} | ${containers.map(([, c]) => cell(value(c))).join(' | ')} |`;
+
+  const lines = [
+    `# Review of stack \`${stackName}\``,
+    '',
+    `Docker host: \`${(tf.provider?.docker ?? [])[0]?.host ?? '(provider default)'}\``,
+    '',
+    '## Containers',
+    '',
+    `| | ${names.map((n) => `**${n}**`).join(' | ')} |`,
+    `| --- | ${names.map(() => '---').join(' | ')} |`,
+    row('Image', (c) => imageOf(tf, c)),
+    row('Published ports', (c) => (c.ports ?? []).map((p: Json) => `${p.ip ? `${p.ip}:` : ''}${p.external ?? '(random)'}→${p.internal}/${p.protocol ?? 'tcp'}`).join(', ') || 'none'),
+    row('Networks (aliases)', (c) => (c.networks_advanced ?? []).map((n: Json) => {
+      const network = dereference(tf, n.name);
+      const internal = Object.values<Json>(tf.resource?.docker_network ?? {}).find((r) => r.name === network)?.internal === true;
+      return `${network}${internal ? ' (internal)' : ''}${n.aliases?.length ? ` as ${n.aliases.join(', ')}` : ''}`;
+    }).join('<br>') || (c.network_mode ?? 'default bridge')),
+    row('Memory / memory+swap', (c) => `${c.memory ?? 'unlimited'} MiB / ${c.memory_swap === -1 ? 'unlimited' : c.memory_swap !== undefined ? `${c.memory_swap} MiB` : 'unset'}`),
+    row('Restart', (c) => c.restart ?? 'unset'),
+    row('Logs', (c) => `${c.log_driver ?? 'daemon default'}${c.log_opts ? `, ${Object.entries(c.log_opts).map(([k, v]) => `${k} ${v}`).join(', ')}` : ''}`),
+    row('Mounts', (c) => [
+      ...(c.mounts ?? []).map((m: Json) => `${m.source} → ${m.target} (${m.read_only ? 'read-only' : 'read-write'})`),
+      ...(c.volumes ?? []).map((v: Json) => `${v.host_path ?? v.volume_name} → ${v.container_path} (${v.read_only ? 'read-only' : 'read-write'})`),
+    ].join('<br>') || 'none'),
+    row('Health check', (c) => (c.healthcheck?.test ? `\`${c.healthcheck.test.filter((t: string) => t !== 'CMD').join(' ')}\` every ${c.healthcheck.interval ?? '30s'}, ${c.healthcheck.retries ?? 3} retries` : 'none')),
+    row('Environment', (c) => (c.env ?? []).map(envValue).join('<br>') || 'none'),
+    '',
+    '## Images',
+    '',
+    '| Image | Source | Rebuilt when |',
+    '| --- | --- | --- |',
+    ...Object.values<Json>(tf.resource?.docker_image ?? {}).map((image) => {
+      const build = image.build;
+      const source = build
+        ? `built from \`${build.context}\`${build.build_args ? ` with ${Object.entries(build.build_args).map(([k, v]) => `${k}=${v}`).join(', ')}` : ''}`
+        : 'pulled from the registry';
+      const rebuilt = image.triggers?.context_sha256 ? `context sha256 \`${image.triggers.context_sha256.slice(0, 12)}…\` changes` : 'the name (tag) changes';
+      return `| \`${cell(image.name)}\` | ${cell(source)} | ${rebuilt}${image.keep_locally ? '; kept on destroy' : ''} |`;
+    }),
+    '',
+    '## Policies',
+    '',
+  ];
+
+  const results = checkPolicies(tf, waivers);
+  const failed = results.filter((r) => r.violation && !r.waived);
+  const waived = results.filter((r) => r.waived);
+  lines.push(`| Rule | ${names.join(' | ')} |`, `| --- | ${names.map(() => '---').join(' | ')} |`);
+  for (const rule of Object.keys(POLICY_RULES) as PolicyRule[]) {
+    const verdicts = names.map((name) => {
+      const result = results.find((r) => r.rule === rule && r.container === name);
+      if (!result?.violation) return 'pass';
+      return result.waived ? 'waived' : `**FAIL**: ${cell(result.violation)}`;
+    });
+    lines.push(`| ${rule}: ${POLICY_RULES[rule]} | ${verdicts.join(' | ')} |`);
+  }
+  lines.push('');
+  lines.push(failed.length ? `**${failed.length} policy failure(s).**` : 'All policies pass.');
+  for (const w of waived) lines.push(`- Waived: ${w.rule} for ${w.container}, because "${w.waived}"`);
+  return `${lines.join('\n')}\n`;
+}

@@ -69,6 +69,12 @@ export interface NginxLayout {
   readonly user?: string;
   /** Where request bodies and proxied responses spill to disk; NGINX's built-in paths when undefined. */
   readonly tempDir?: string;
+  /**
+   * Other modules built into this NGINX whose temporary paths must move into `tempDir` too
+   * (NGINX creates them at start, which fails outside its own prefix for a non-root user).
+   * @default - none
+   */
+  readonly otherTempPathModules?: readonly ('fastcgi' | 'uwsgi' | 'scgi')[];
   /** Address prefix for public listeners (`127.0.0.1` in tests); all addresses when undefined. */
   readonly listenAddress?: string;
   readonly httpPort: number;
@@ -256,7 +262,13 @@ function renderMain(ctx: RenderContext): string {
         'tcp_nopush on;',
         'keepalive_timeout 65s;',
         `client_max_body_size ${ctx.options.clientMaxBodySize};`,
-        ...(temp ? [`client_body_temp_path ${temp}/client_body;`, `proxy_temp_path ${temp}/proxy;`] : []),
+        ...(temp
+          ? [
+              `client_body_temp_path ${temp}/client_body;`,
+              `proxy_temp_path ${temp}/proxy;`,
+              ...(layout.otherTempPathModules ?? []).map((module) => `${module}_temp_path ${temp}/${module};`),
+            ]
+          : []),
         '',
         '# Docker\'s DNS answers for the Ghost alias; a short validity follows a restarted',
         '# Ghost container to its new address without reloading NGINX.',

@@ -30,7 +30,7 @@ interface Target {
 
 /** What the baseline run drops, and why; printed with the results. */
 const BASELINE_CHANGES = [
-  'paths (pid, logs, mime.types, certificate, key, dhparam, web root, vhost include) point into a temporary prefix',
+  'paths (pid, logs, certificate, key, dhparam, web root, vhost include, temporary files) point into a temporary prefix',
   'listen ports 80/443 become loopback ports; [::] becomes [::1]',
   'proxy_pass http://ghost:2368 points at the stand-in Ghost',
   'ssl_stapling, ssl_stapling_verify and ssl_trusted_certificate are dropped: the StartSSL CA file is gone and nothing can be fetched offline',
@@ -40,7 +40,7 @@ const BASELINE_CHANGES = [
 async function startBaseline(nginx: LocalNginx, ghost: StandInServer): Promise<Target> {
   const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'baseline-nginx-'));
   fs.chmodSync(prefix, 0o755);
-  for (const dir of ['conf/vhosts', 'logs', 'tls']) fs.mkdirSync(path.join(prefix, dir), { recursive: true });
+  for (const dir of ['conf/vhosts', 'logs', 'tls', 'temp']) fs.mkdirSync(path.join(prefix, dir), { recursive: true });
   const tls = createSelfSignedCertificate(path.join(prefix, 'tls'), [BLOG, 'example.com']);
   const dhparam = path.join(prefix, 'tls', 'dhparams.pem');
   await run('openssl', ['dhparam', '-dsaparam', '-out', dhparam, '2048']);
@@ -55,7 +55,9 @@ async function startBaseline(nginx: LocalNginx, ghost: StandInServer): Promise<T
     .replace('/etc/ssl/private/ssl-cert-www-example-com.key', tls.keyFile)
     .replace('/etc/ssl/private/dhparams.pem', dhparam)
     .replace(/^\s*ssl_stapling on;\n|^\s*ssl_stapling_verify on;\n|^\s*ssl_trusted_certificate .*\n/gm, '')
-    .replace('/etc/nginx/conf.d/*.conf', path.join(prefix, 'conf', 'vhosts', '*.conf'));
+    .replace('/etc/nginx/conf.d/*.conf', path.join(prefix, 'conf', 'vhosts', '*.conf'))
+    // NGINX's compiled-in temporary paths need root; the same paths inside the prefix do not.
+    .replace(/^http \{\n/m, `http {\n${['client_body', 'proxy', ...nginx.tempPathModules].map((m) => `    ${m}_temp_path ${path.join(prefix, 'temp', m)};\n`).join('')}`);
   fs.writeFileSync(path.join(prefix, 'conf', 'nginx.conf'), main);
   for (const vhost of fs.readdirSync(path.join(SEED, 'vhosts'))) {
     const text = fs.readFileSync(path.join(SEED, 'vhosts', vhost), 'utf8')

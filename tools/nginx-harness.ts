@@ -18,6 +18,8 @@ export interface LocalNginx {
   readonly version: string;
   /** OpenSSL major.minor.patch NGINX runs with. */
   readonly openssl: string;
+  /** Modules with temporary paths that this build includes. */
+  readonly tempPathModules: readonly ('fastcgi' | 'uwsgi' | 'scgi')[];
 }
 
 /** The NGINX on PATH (or at $NGINX_BIN), or undefined when there is none. */
@@ -29,7 +31,8 @@ export function findLocalNginx(): LocalNginx | undefined {
     const text = `${result.stdout}${result.stderr}`;
     const version = /nginx version: nginx\/(\d+\.\d+\.\d+)/.exec(text)?.[1];
     const openssl = /(?:running with|built with) OpenSSL (\d+\.\d+\.\d+)/.exec(text)?.[1];
-    if (version && openssl) return { binary, version, openssl };
+    const tempPathModules = (['fastcgi', 'uwsgi', 'scgi'] as const).filter((m) => !text.includes(`--without-http_${m}_module`));
+    if (version && openssl) return { binary, version, openssl, tempPathModules };
   }
   return undefined;
 }
@@ -163,6 +166,7 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
       accessLog: path.join(prefix, 'logs', 'access.log'),
       mimeTypes: fs.existsSync('/etc/nginx/mime.types') ? '/etc/nginx/mime.types' : 'mime.types',
       tempDir: path.join(prefix, 'temp'),
+      otherTempPathModules: nginx.tempPathModules,
       listenAddress: '127.0.0.1',
       httpPort,
       httpsPort,

@@ -237,6 +237,8 @@ export interface ResolvedBlogSettings {
 }
 
 export const DEFAULT_BLOG_DOMAIN = 'www.example.com';
+/** The stack's name, and so its cdktf stack id, when the settings give none. */
+export const DEFAULT_STACK_NAME = 'ghost-blog';
 
 function resolveContainer(
   setting: string,
@@ -266,7 +268,7 @@ function resolveContainer(
 
 /** Applies the defaults and checks every value; throws a SettingError naming the first bad one. */
 export function resolveBlogSettings(settings: BlogHostSettings = {}): ResolvedBlogSettings {
-  const name = settings.name ?? 'ghost-blog';
+  const name = settings.name ?? DEFAULT_STACK_NAME;
   validateDockerName('name', name);
 
   const dockerHost = settings.dockerHost ?? 'unix:///var/run/docker.sock';

@@ -216,6 +216,11 @@ function hostsOf(ctx: RenderContext, role: SiteRole): string[] {
   return ctx.options.sites.filter((s) => s.role === role).flatMap((s) => s.hostNames);
 }
 
+/** Host names of the stack's other sites (this site's own are `server_names`). */
+function otherHosts(ctx: RenderContext, site: ProxySite): string[] {
+  return ctx.options.sites.flatMap((s) => s.hostNames).filter((h) => !site.hostNames.includes(h));
+}
+
 function blogHost(ctx: RenderContext): string {
   return hostsOf(ctx, 'blog')[0];
 }
@@ -496,7 +501,7 @@ function roleLocations(ctx: RenderContext, site: ProxySite): Line[] {
         '# Hot-link protection: images load for no referer, a stripped one or our own sites.',
         'location ~* \\.(?:gif|png|jpe?g|webp|avif)$ {',
         [
-          `valid_referers none blocked server_names ${ctx.options.sites.flatMap((s) => s.hostNames).filter((h) => !site.hostNames.includes(h)).join(' ')};`.replace(' ;', ';'),
+          `valid_referers ${['none', 'blocked', 'server_names', ...otherHosts(ctx, site)].join(' ')};`,
           'if ($invalid_referer) {',
           ['return 403;'],
           '}',

@@ -5,13 +5,12 @@
 // one run, against one stand-in Ghost. Prints medians of several interleaved rounds and the
 // ratios to the baseline. A benchmark, not a test: the machine is small and noisy, so read
 // the ratios, not the absolute numbers.
-import { execFile, spawn, ChildProcess } from 'child_process';
+import { execFile, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs, promisify } from 'util';
-import { createSelfSignedCertificate, findLocalNginx, freePort, LocalNginx, RunningPreview, startPreview } from './nginx-harness';
+import { createSelfSignedCertificate, findLocalNginx, freePort, LocalNginx, RunningPreview, startPreview, stopNginx, waitForPort } from './nginx-harness';
 import { StandInServer } from './stand-in-server';
 
 const run = promisify(execFile);
@@ -71,13 +70,13 @@ async function startBaseline(nginx: LocalNginx, ghost: StandInServer): Promise<T
   }
   const args = ['-p', prefix, '-c', path.join(prefix, 'conf', 'nginx.conf'), '-e', path.join(prefix, 'logs', 'error.log')];
   const child = spawn(nginx.binary, [...args, '-g', 'daemon off;'], { stdio: ['ignore', 'inherit', 'inherit'] });
-  await waitForPort(httpsPort, child);
+  await waitForPort(httpsPort, child, path.join(prefix, 'logs', 'error.log'));
   return {
     name: 'baseline (article)',
     httpsPort,
     pids: () => nginxPids(child.pid!),
     stop: async () => {
-      await stopChild(child);
+      await stopNginx(child);
       fs.rmSync(prefix, { recursive: true, force: true });
     },
   };
@@ -118,29 +117,6 @@ function pssMiB(pids: number[]): number {
     }
   }
   return kib / 1024;
-}
-
-async function waitForPort(port: number, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`baseline nginx exited with ${child.exitCode}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`baseline nginx did not listen on ${port}`);
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGQUIT');
-  await exited;
 }
 
 interface Scenario {

@@ -111,7 +111,8 @@ async function resolveIPv4(host: string): Promise<string> {
   return (await lookup(host, { family: 4 })).address;
 }
 
-async function waitForPort(port: number, child: ChildProcess, errorLog: string): Promise<void> {
+/** Resolves once something accepts connections on the loopback port; fails if NGINX exits first. */
+export async function waitForPort(port: number, child: ChildProcess, errorLog: string): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
@@ -137,9 +138,21 @@ function readIfExists(file: string): string {
 
 /**
  * Renders the configuration for the local NGINX and starts it in the foreground on
- * loopback. The caller must call `stop()`.
+ * loopback. The caller must call `stop()`. Free ports are picked, then bound by NGINX a
+ * moment later; if another process takes one in between, it tries again with new ones.
  */
 export async function startPreview(options: PreviewOptions): Promise<RunningPreview> {
+  const portsChosen = options.httpPort !== undefined || options.httpsPort !== undefined || options.healthPort !== undefined;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startPreviewOnce(options);
+    } catch (error) {
+      if (portsChosen || attempt >= 3 || !/Address already in use/.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+async function startPreviewOnce(options: PreviewOptions): Promise<RunningPreview> {
   const nginx = findLocalNginx();
   if (!nginx) throw new Error('No nginx found on PATH (install nginx-light, or set NGINX_BIN).');
   const settings = resolveBlogSettings(options.settings ?? {});
@@ -209,13 +222,13 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
       ghostAlias: GHOST_ALIAS,
       options: configOptions,
       stop: async () => {
-        await stopProcess(running);
+        await stopNginx(running);
         await dns.stop();
         fs.rmSync(prefix, { recursive: true, force: true });
       },
     };
   } catch (error) {
-    if (child) await stopProcess(child);
+    if (child) await stopNginx(child);
     await dns.stop().catch(() => undefined);
     fs.rmSync(prefix, { recursive: true, force: true });
     throw error;
@@ -223,7 +236,7 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
 }
 
 /** SIGQUIT asks NGINX to finish open requests and exit; SIGKILL after 5 s if it does not. */
-async function stopProcess(child: ChildProcess): Promise<void> {
+export async function stopNginx(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGQUIT');

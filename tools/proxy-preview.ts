@@ -6,7 +6,7 @@
 // Ghost before deploying it.
 import { parseArgs } from 'util';
 import { loadSettingsFile } from '../constructs/settings-file';
-import { HostPort, startPreview } from './nginx-harness';
+import { HostPort, RunningPreview, startPreview } from './nginx-harness';
 
 function hostPort(flag: string, value: string | undefined): HostPort | undefined {
   if (value === undefined) return undefined;
@@ -40,24 +40,31 @@ async function main(): Promise<void> {
   const settingsFile = values.settings ?? process.env.BLOG_SETTINGS ?? 'blog.settings.json';
   const settings = loadSettingsFile(settingsFile, values.settings !== undefined || process.env.BLOG_SETTINGS !== undefined);
 
-  const preview = await startPreview({
-    settings,
-    upstream,
-    activityPub: hostPort('activitypub', values.activitypub),
-    httpPort: port('http-port', values['http-port']),
-    httpsPort: port('https-port', values['https-port']),
-  });
-
+  // Signals are caught from the start, so a Ctrl-C during start-up still cleans up.
+  let preview: RunningPreview | undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    if (!preview) return; // start-up sees the flag and stops what it started
     process.stdout.write(`\n${signal}: stopping NGINX...\n`);
     await preview.stop();
     process.stdout.write('Stopped; nothing left running.\n');
     process.exit(0);
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
+
+  preview = await startPreview({
+    settings,
+    upstream,
+    activityPub: hostPort('activitypub', values.activitypub),
+    httpPort: port('http-port', values['http-port']),
+    httpsPort: port('https-port', values['https-port']),
+  });
+  if (stopping) {
+    await preview.stop();
+    process.exit(0);
+  }
 
   const tls = preview.options.tls.enabled;
   const lines = [

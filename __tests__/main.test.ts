@@ -61,6 +61,18 @@ describe('main.ts', () => {
     expect(leaks).toEqual([]);
   });
 
+  it('synthesizes through the cdktf CLI too, as the README and the workflow run it', () => {
+    const output = path.join(work, 'cli.out');
+    execFileSync('npm', ['run', '-s', 'synth', '--', '--output', output], {
+      cwd: ROOT,
+      env: { ...process.env, BLOG_SETTINGS: settingsFile },
+      stdio: 'pipe',
+    });
+    const viaCli = fs.readFileSync(path.join(output, 'stacks', 'sentinel-blog', 'cdk.tf.json'), 'utf8');
+    const viaMain = fs.readFileSync(path.join(outdir, 'stacks', 'sentinel-blog', 'cdk.tf.json'), 'utf8');
+    expect(viaCli).toBe(viaMain);
+  }, 120_000);
+
   it('would notice a leak (the scan sees file contents)', () => {
     const probe = path.join(outdir, 'probe.txt');
     fs.writeFileSync(probe, `x${KEY_SENTINEL}x`);

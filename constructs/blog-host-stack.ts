@@ -68,22 +68,20 @@ export class BlogHostStack extends TerraformStack {
     this.frontend = new Network(this, 'frontend-network', { name: `${s.name}-frontend`, driver: 'bridge', labels });
     this.backend = new Network(this, 'backend-network', { name: `${s.name}-backend`, driver: 'bridge', internal: true, labels });
 
-    const secret = (name: string, description: string) =>
+    // Passwords the stack sets itself must be long; the SMTP one is whatever the provider issued.
+    const secret = (name: string, description: string, minLength?: number) =>
       new TerraformVariable(this, name, {
         type: 'string',
         sensitive: true,
         nullable: false,
         description: `${description} Set it as TF_VAR_${name}; it never appears in the synthesized plan.`,
-        validation: [{ condition: `length(var.${name}) >= 16`, errorMessage: `${name} must be at least 16 characters long.` }],
+        validation: minLength
+          ? [{ condition: `length(var.${name}) >= ${minLength}`, errorMessage: `${name} must be at least ${minLength} characters long.` }]
+          : undefined,
       });
-    const rootPassword = secret(SECRET_VARIABLES.mysqlRootPassword, 'MySQL root password.');
-    const userPassword = secret(SECRET_VARIABLES.mysqlPassword, "Password of Ghost's MySQL user.");
-    const smtpPassword = s.mail ? new TerraformVariable(this, SECRET_VARIABLES.smtpPassword, {
-      type: 'string',
-      sensitive: true,
-      nullable: false,
-      description: `Password of the SMTP account Ghost sends mail with. Set it as TF_VAR_${SECRET_VARIABLES.smtpPassword}.`,
-    }) : undefined;
+    const rootPassword = secret(SECRET_VARIABLES.mysqlRootPassword, 'MySQL root password.', 16);
+    const userPassword = secret(SECRET_VARIABLES.mysqlPassword, "Password of Ghost's MySQL user.", 16);
+    const smtpPassword = s.mail ? secret(SECRET_VARIABLES.smtpPassword, 'Password of the SMTP account Ghost sends mail with.') : undefined;
 
     this.mysql = new MysqlDatabase(this, 'mysql', {
       settings: s,

@@ -33,6 +33,8 @@ const BAD_INPUTS: [string, BlogHostSettings, RegExp][] = [
   ['two containers with one name', { mysql: { containerName: 'ghost' } }, /containerName: got "ghost"; each container needs its own name/],
   ['a time zone with spaces', { timeZone: 'Eastern Time' }, /timeZone: got "Eastern Time"; expected an IANA time zone name/],
   ['a MySQL user with a quote', { mysql: { user: "gh'ost" } }, /mysql\.user: got "gh'ost"; expected 1 to 32 letters, digits or underscores/],
+  ['a relative ACME webroot', { tls: { acmeWebroot: 'webroot' } }, /tls\.acmeWebroot: got "webroot"; expected an absolute path/],
+  ['an ACME webroot without TLS', { siteUrl: 'http://www.example.com', tls: { enabled: false, acmeWebroot: '/var/www/acme' } }, /tls\.acmeWebroot: got "\/var\/www\/acme"; challenges are only served when tls\.enabled is true/],
   ['a mail host that is no host', { mail: { host: 'smtp' } }, /mail\.host: got "smtp"; expected a lower-case host name/],
   ['a mail port out of range', { mail: { port: 0 } }, /mail\.port: got 0; expected a whole number from 1 to 65535/],
 ];

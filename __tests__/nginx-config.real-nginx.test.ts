@@ -1,5 +1,6 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { findLocalNginx, RunningPreview, startPreview } from '../tools/nginx-harness';
@@ -21,6 +22,11 @@ describeWhenAvailable('generated NGINX configuration on a real NGINX', !!nginx, 
   let ghostB: StandInServer;
   const activityPub = new StandInServer({ host: '127.0.0.4', name: 'activitypub' });
   let preview: RunningPreview;
+  // What certbot's webroot method would have written for a renewal in progress.
+  const acmeWebroot = fs.mkdtempSync(path.join(os.tmpdir(), 'acme-'));
+  fs.chmodSync(acmeWebroot, 0o755);
+  fs.mkdirSync(path.join(acmeWebroot, '.well-known', 'acme-challenge'), { recursive: true });
+  fs.writeFileSync(path.join(acmeWebroot, '.well-known', 'acme-challenge', 'token-123'), 'token-123.thumbprint');
 
   beforeAll(async () => {
     await ghostA.start();
@@ -29,7 +35,7 @@ describeWhenAvailable('generated NGINX configuration on a real NGINX', !!nginx, 
     await activityPub.start();
     preview = await startPreview({
       // A one-second cache so the stale-content test need not wait long.
-      settings: { proxy: { cacheValidTime: '1s' } },
+      settings: { proxy: { cacheValidTime: '1s' }, tls: { acmeWebroot } },
       upstream: { host: ghostA.host, port: ghostA.port },
       activityPub: { host: activityPub.host, port: activityPub.port },
       resolverValidSeconds: 1,
@@ -39,6 +45,7 @@ describeWhenAvailable('generated NGINX configuration on a real NGINX', !!nginx, 
   afterAll(async () => {
     await preview?.stop();
     await Promise.all([ghostA.stop(), ghostB?.stop(), activityPub.stop()]);
+    fs.rmSync(acmeWebroot, { recursive: true, force: true });
   });
 
   it('passes nginx -t for the NGINX on this machine', () => {
@@ -54,6 +61,13 @@ describeWhenAvailable('generated NGINX configuration on a real NGINX', !!nginx, 
       expect(answer.status).toBe(301);
       expect(answer.headers.location).toBe(`https://${host}/a/b?c=1&d=2`);
       expect(answer.headers['strict-transport-security']).toBeUndefined();
+    });
+
+    it.each([BLOG, APEX])('answers ACME challenges for %s over plain HTTP instead of redirecting', async (host) => {
+      const answer = await ask(preview, { scheme: 'http', host, path: '/.well-known/acme-challenge/token-123' });
+      expect(answer.status).toBe(200);
+      expect(answer.body.toString()).toBe('token-123.thumbprint');
+      expect((await ask(preview, { scheme: 'http', host, path: '/.well-known/acme-challenge/unknown' })).status).toBe(404);
     });
 
     it('sends the apex to the blog for anything that is not a static file, keeping path and query', async () => {

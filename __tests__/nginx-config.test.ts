@@ -69,6 +69,16 @@ describe('renderNginxConfig', () => {
     });
   });
 
+  describe('certificate renewal', () => {
+    it('serves ACME challenges on plain HTTP only when a webroot is set', () => {
+      expect(all(render())).not.toContain('acme-challenge');
+      const files = render({ tls: { acmeWebroot: '/var/lib/letsencrypt-webroot' } });
+      for (const site of ['sites/10-www.example.com.conf', 'sites/11-example.com.conf']) {
+        expect(files[site]).toMatch(/listen 80;\n\s+server_name [^;]+;\n[^]*location \^~ \/\.well-known\/acme-challenge\/ \{\n\s+root \/var\/www\/acme;/);
+      }
+    });
+  });
+
   describe('HSTS and headers', () => {
     it('sends two years of HSTS with subdomains, preload only when asked', () => {
       expect(render()['sites/10-www.example.com.conf']).toContain('add_header Strict-Transport-Security "max-age=63072000; includeSubDomains" always;');

@@ -25,6 +25,12 @@ describe('Proxy', () => {
     expect(stack.proxy.service.container.volumes.internalValue).toBeUndefined();
   });
 
+  it('mounts the ACME webroot read-only when one is set', () => {
+    const { stack } = synthBlogHost({ tls: { acmeWebroot: '/var/lib/letsencrypt-webroot' } });
+    expect(stack.proxy.service.container.mounts.internalValue).toContainEqual({ type: 'bind', source: '/var/lib/letsencrypt-webroot', target: '/var/www/acme', readOnly: true });
+    expect(stack.proxy.renderedConfig['sites/10-www.example.com.conf']).toContain('root /var/www/acme;');
+  });
+
   describe('static root', () => {
     it.each([
       ['a folder outside the assets', '../blog'],

@@ -125,6 +125,13 @@ export interface TlsSettings {
    * @default false
    */
   readonly ocspStapling?: boolean;
+  /**
+   * Host folder that certbot's webroot method writes challenges into (`certbot certonly
+   * --webroot -w <folder>`); mounted read-only and served at /.well-known/acme-challenge/
+   * over plain HTTP, so certificates renew while the proxy runs.
+   * @default - none: plain HTTP only redirects
+   */
+  readonly acmeWebroot?: string;
 }
 
 export interface PortSettings {
@@ -227,7 +234,7 @@ export interface ResolvedBlogSettings {
   readonly redirectDomains: readonly string[];
   readonly adminDomain?: string;
   readonly timeZone: string;
-  readonly tls: Required<TlsSettings>;
+  readonly tls: Required<Omit<TlsSettings, 'acmeWebroot'>> & Pick<TlsSettings, 'acmeWebroot'>;
   readonly ports: Required<PortSettings>;
   readonly proxy: ResolvedContainerSettings & Required<Pick<ProxySettings, 'staticRoot' | 'cacheValidTime' | 'clientMaxBodySize' | 'activityPubUpstream'>>;
   readonly ghost: ResolvedContainerSettings & { readonly contentPath: string };
@@ -279,17 +286,22 @@ export function resolveBlogSettings(settings: BlogHostSettings = {}): ResolvedBl
   const tlsEnabled = settings.tls?.enabled ?? true;
   const siteUrl = settings.siteUrl ?? `${tlsEnabled ? 'https' : 'http'}://${DEFAULT_BLOG_DOMAIN}`;
   const blogDomain = parseSiteUrl(siteUrl, tlsEnabled);
-  const tls: Required<TlsSettings> = {
+  const tls: ResolvedBlogSettings['tls'] = {
     enabled: tlsEnabled,
     certificatePath: settings.tls?.certificatePath ?? `/etc/letsencrypt/live/${blogDomain}/fullchain.pem`,
     keyPath: settings.tls?.keyPath ?? `/etc/letsencrypt/live/${blogDomain}/privkey.pem`,
     profile: settings.tls?.profile ?? 'intermediate',
     hstsPreload: settings.tls?.hstsPreload ?? false,
     ocspStapling: settings.tls?.ocspStapling ?? false,
+    acmeWebroot: settings.tls?.acmeWebroot,
   };
   validateOneOf('tls.profile', tls.profile, TLS_PROFILES);
   validateAbsolutePath('tls.certificatePath', tls.certificatePath);
   validateAbsolutePath('tls.keyPath', tls.keyPath);
+  if (tls.acmeWebroot !== undefined) {
+    validateAbsolutePath('tls.acmeWebroot', tls.acmeWebroot);
+    if (!tls.enabled) throw new SettingError('tls.acmeWebroot', tls.acmeWebroot, 'challenges are only served when tls.enabled is true');
+  }
 
   const redirectDomains = settings.redirectDomains ?? ['example.com'];
   redirectDomains.forEach((domain, i) => validateDomain(`redirectDomains[${i}]`, domain));

@@ -101,6 +101,12 @@ export interface ProxyConfigOptions {
   readonly cacheValidTime: string;
   /** Largest request body (Ghost's editor uploads images and themes). */
   readonly clientMaxBodySize: string;
+  /**
+   * Folder served at `/.well-known/acme-challenge/` over plain HTTP, for certificate
+   * renewal with certbot's webroot method.
+   * @default - none: plain HTTP only redirects
+   */
+  readonly acmeChallengeRoot?: string;
   /** NGINX and OpenSSL versions the configuration must run on. */
   readonly target: NginxTarget;
   readonly layout: NginxLayout;
@@ -416,10 +422,27 @@ function renderSite(ctx: RenderContext, site: ProxySite): string {
   const names = site.hostNames.join(' ');
   const httpServer = tls.enabled
     ? [
-        '# Plain HTTP only redirects, to HTTPS on the same host (the apex must redirect to itself',
-        '# first for HSTS preloading), keeping path and query.',
+        ctx.options.acmeChallengeRoot
+          ? '# Plain HTTP answers ACME challenges, and redirects everything else to HTTPS on the same'
+          : '# Plain HTTP only redirects, to HTTPS on the same host (the apex must redirect to itself',
+        ctx.options.acmeChallengeRoot
+          ? '# host (the apex must redirect to itself first for HSTS preloading), keeping path and query.'
+          : '# first for HSTS preloading), keeping path and query.',
         'server {',
-        [listen(ctx, layout.httpPort), `server_name ${names};`, 'location / {', ['return 301 https://$host$request_uri;'], '}'],
+        [
+          listen(ctx, layout.httpPort),
+          `server_name ${names};`,
+          ...(ctx.options.acmeChallengeRoot
+            ? [
+                'location ^~ /.well-known/acme-challenge/ {',
+                [`root ${ctx.options.acmeChallengeRoot};`, 'default_type text/plain;', 'try_files $uri =404;'],
+                '}',
+              ]
+            : []),
+          'location / {',
+          ['return 301 https://$host$request_uri;'],
+          '}',
+        ],
         '}',
         '',
       ]

@@ -17,6 +17,9 @@ export const CONTAINER_TLS_DIR = '/etc/nginx/tls';
 export const CONTAINER_CERTIFICATE_FILE = `${CONTAINER_TLS_DIR}/fullchain.pem`;
 export const CONTAINER_KEY_FILE = `${CONTAINER_TLS_DIR}/privkey.pem`;
 
+/** Where the ACME challenge folder is mounted in the proxy container (read-only). */
+export const CONTAINER_ACME_DIR = '/var/www/acme';
+
 /** Ghost's alias on the frontend network and its port: the proxy's upstream. */
 export const GHOST_ALIAS = 'ghost';
 export const GHOST_PORT = 2368;
@@ -54,14 +57,19 @@ export function proxySites(settings: ResolvedBlogSettings, certificate = { certi
   ];
 }
 
-/** Everything the renderer needs, for a given NGINX and layout (the container's, or a test's). */
+/**
+ * Everything the renderer needs, for a given NGINX and layout (the container's, or a test's).
+ * `acmeRoot` is where the challenge folder is seen from NGINX: its mount in the container.
+ */
 export function proxyConfigOptions(
   settings: ResolvedBlogSettings,
   layout: NginxLayout,
   target: NginxTarget = DEFAULT_NGINX_TARGET,
   sites: ProxySite[] = proxySites(settings),
+  acmeRoot: string = CONTAINER_ACME_DIR,
 ): ProxyConfigOptions {
   return {
+    acmeChallengeRoot: settings.tls.acmeWebroot !== undefined ? acmeRoot : undefined,
     sites,
     tls: {
       enabled: settings.tls.enabled,
@@ -144,6 +152,9 @@ export class Proxy extends Construct {
         ? [
             { type: 'bind', source: settings.tls.certificatePath, target: CONTAINER_CERTIFICATE_FILE, readOnly: true },
             { type: 'bind', source: settings.tls.keyPath, target: CONTAINER_KEY_FILE, readOnly: true },
+            ...(settings.tls.acmeWebroot !== undefined
+              ? [{ type: 'bind', source: settings.tls.acmeWebroot, target: CONTAINER_ACME_DIR, readOnly: true }]
+              : []),
           ]
         : undefined,
       healthcheck: {

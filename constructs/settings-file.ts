@@ -36,6 +36,7 @@ const SETTINGS_SCHEMA: Schema = {
     profile: 'string',
     hstsPreload: 'boolean',
     ocspStapling: 'boolean',
+    acmeWebroot: 'string',
   },
   ports: { http: 'number', https: 'number' },
   proxy: { ...CONTAINER, staticRoot: 'string', cacheValidTime: 'string', clientMaxBodySize: 'string', activityPubUpstream: 'string' },

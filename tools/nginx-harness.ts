@@ -189,7 +189,8 @@ async function startPreviewOnce(options: PreviewOptions): Promise<RunningPreview
     };
     const hostNames = [settings.blogDomain, ...settings.redirectDomains, ...(settings.adminDomain ? [settings.adminDomain] : [])];
     const certificate = createSelfSignedCertificate(path.join(prefix, 'tls'), hostNames);
-    const base = proxyConfigOptions(settings, layout, { nginx: nginx.version, openssl: nginx.openssl }, proxySites(settings, certificate));
+    // On the local machine NGINX reads the challenge folder where the settings say it is.
+    const base = proxyConfigOptions(settings, layout, { nginx: nginx.version, openssl: nginx.openssl }, proxySites(settings, certificate), settings.tls.acmeWebroot);
     const configOptions: ProxyConfigOptions = {
       ...base,
       ghost: { host: GHOST_ALIAS, port: options.upstream.port },

@@ -85,10 +85,9 @@ describe('diffPlans', () => {
   });
 
   it('marks changes the provider keeps in state only', () => {
-    const [base, head] = planFixture({}, {});
-    const ghost = Object.values<Record<string, unknown>>(head.resource.docker_container).find((c) => c.name === 'ghost')!;
-    ghost.healthcheck = { ...(ghost.healthcheck as object), interval: '60s' };
-    const diff = diffPlans(base, head);
+    const diff = diffPlans(...planFixture({}, {}, (stack) => {
+      stack.ghost.service.container.putHealthcheck({ test: ['CMD', 'node', '/usr/local/lib/ghost-healthcheck.js'], interval: '60s' });
+    }));
     expect(only(diff.changes, 'ghost')).toMatchObject({ action: 'state-only', downtime: false });
     expect(renderPlanDiff(diff, 'a', 'b')).toContain("## Not applied to the running containers\n\n- **ghost**: `healthcheck` changes in Terraform's state only");
   });

@@ -2,7 +2,7 @@ import { Network } from '@cdktf/provider-docker/lib/network';
 import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BlogHostStackProps } from '../constructs/blog-host-stack';
+import { BlogHostStack, BlogHostStackProps } from '../constructs/blog-host-stack';
 import { resolveBlogSettings } from '../constructs/blog-settings';
 import { GhostBlog } from '../constructs/ghost-blog';
 import { MysqlDatabase } from '../constructs/mysql-database';
@@ -14,8 +14,11 @@ import { copyToTemp, synthBlogHost } from './synth';
  * Pairs of synthesized stacks (base, head) for the plan preview, each made by the project's
  * own constructs with one kind of change between them.
  */
-export function planFixture(base: BlogHostStackProps, head: BlogHostStackProps): [Json, Json] {
-  return [synthBlogHost(base).json, synthBlogHost(head).json];
+export function planFixture(base: BlogHostStackProps, head: BlogHostStackProps, editHead?: (stack: BlogHostStack) => void): [Json, Json] {
+  if (!editHead) return [synthBlogHost(base).json, synthBlogHost(head).json];
+  const stack = new BlogHostStack(Testing.app(), 'test', head);
+  editHead(stack);
+  return [synthBlogHost(base).json, JSON.parse(Testing.synth(stack))];
 }
 
 /** The default stack, and the same with one byte of a proxy asset changed. */

@@ -120,9 +120,9 @@ describe('BlogHostStack with the default settings', () => {
 
   it('runs containers from the images they were built from', () => {
     const imageRef = (name: string) => resourceNamed(json, 'docker_container', name).image;
-    expect(imageRef('proxy')).toMatch(/^\$\{docker_image\.proxy_image_[0-9A-F]+\.image_id\}$/);
-    expect(imageRef('ghost')).toMatch(/^\$\{docker_image\.ghost_image_[0-9A-F]+\.image_id\}$/);
-    expect(imageRef('mysql')).toMatch(/^\$\{docker_image\.mysql_image_[0-9A-F]+\.image_id\}$/);
+    expect(imageRef('proxy')).toBe('${docker_image.proxy.image_id}');
+    expect(imageRef('ghost')).toBe('${docker_image.ghost.image_id}');
+    expect(imageRef('mysql')).toBe('${docker_image.mysql.image_id}');
   });
 
   it("configures Ghost for production through its environment, passwords by reference", () => {
@@ -154,7 +154,7 @@ describe('BlogHostStack with the default settings', () => {
       'MYSQL_PASSWORD=${var.mysql_password}',
     ]);
     expect(mysql.wait).toBe(true);
-    expect(resourceNamed(json, 'docker_container', 'ghost').depends_on).toEqual(['docker_container.mysql_service_container_D4835A1B']);
+    expect(resourceNamed(json, 'docker_container', 'ghost').depends_on).toEqual(['docker_container.mysql']);
   });
 
   it('declares the passwords as sensitive variables', () => {

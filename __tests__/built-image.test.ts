@@ -42,8 +42,8 @@ describe('BuiltImage', () => {
     const after = synthBlogHost({ assetDirs: { proxy: proxyAssets, blog: blogAssets } });
 
     // The container refers to the image's ID, which the rebuild changes: Terraform replaces it.
-    expect(changedAddresses(before.json, after.json)).toEqual(['docker_image.proxy_image_6CA2F6C3']);
-    const [was, now] = [before, after].map((s) => s.json.resource.docker_image.proxy_image_6CA2F6C3);
+    expect(changedAddresses(before.json, after.json)).toEqual(['docker_image.proxy']);
+    const [was, now] = [before, after].map((s) => s.json.resource.docker_image.proxy);
     expect(now.name).not.toBe(was.name);
     expect(now.triggers.context_sha256).not.toBe(was.triggers.context_sha256);
     expect(now.build.context).not.toBe(was.build.context);
@@ -62,7 +62,7 @@ describe('BuiltImage', () => {
   it('rebuilds the blog image when the time zone (a build argument) changes', () => {
     const toronto = synthBlogHost();
     const paris = synthBlogHost({ timeZone: 'Europe/Paris' });
-    expect(changedAddresses(toronto.json, paris.json)).toEqual(['docker_image.ghost_image_8A1E2441']);
+    expect(changedAddresses(toronto.json, paris.json)).toEqual(['docker_image.ghost']);
   });
 
   it('refuses a generated file that would replace an asset', () => {

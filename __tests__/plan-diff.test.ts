@@ -56,7 +56,7 @@ describe('diffPlans', () => {
     const image = diff.changes.find((c) => c.type === 'docker_image')!;
     expect(image.attributes.map((a) => a.attribute)).toEqual(['build.context', 'name', 'triggers']);
     const container = only(diff.changes, 'proxy');
-    expect(container.attributes).toEqual([expect.objectContaining({ attribute: 'image', effect: 'replace', via: expect.stringMatching(/^docker_image\.proxy_image_[0-9A-F]+\.image_id changes because docker_image\.proxy_image_[0-9A-F]+ is replaced$/) })]);
+    expect(container.attributes).toEqual([expect.objectContaining({ attribute: 'image', effect: 'replace', via: expect.stringMatching(/^docker_image\.proxy\.image_id changes because docker_image\.proxy is replaced$/) })]);
     expect(diff.dangerous).toBe(false);
   });
 
@@ -66,7 +66,7 @@ describe('diffPlans', () => {
     expect(mysql.action).toBe('replace');
     expect(mysql.dangers).toEqual(['data mount /var/lib/ghost-mysql -> /var/lib/mysql becomes /srv/ghost-mysql -> /var/lib/mysql: the container starts on other data']);
     expect(diff.dangerous).toBe(true);
-    expect(renderPlanDiff(diff, 'main', 'HEAD')).toMatch(/^# Plan preview: main → HEAD\n[^]*## DANGER: data\n\n- \*\*docker_container\.mysql_service_container_[0-9A-F]+\*\*: data mount/);
+    expect(renderPlanDiff(diff, 'main', 'HEAD')).toMatch(/^# Plan preview: main → HEAD\n[^]*## DANGER: data\n\n- \*\*docker_container\.mysql\*\*: data mount/);
   });
 
   it('destroys a removed container, as downtime', () => {

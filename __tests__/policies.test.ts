@@ -40,7 +40,7 @@ describe('policies', () => {
     const s = stack();
     breakIt(s);
     const attempt = () => Testing.synth(s, true);
-    expect(attempt).toThrow(new RegExp(`Policy ${rule} \\(.+\\) fails for container "${container}" \\(docker_container\\.${container}_service_container_[0-9A-F]+\\)`));
+    expect(attempt).toThrow(new RegExp(`Policy ${rule} \\(.+\\) fails for container "${container}" \\(docker_container\\.${container}\\)`));
     expect(attempt).toThrow(detail);
   });
 

@@ -104,6 +104,17 @@ export class BlogHostStack extends TerraformStack {
 
     this.proxy = new Proxy(this, 'proxy', { settings: s, frontend: this.frontend, stackName: s.name, assetDir: assetDirs?.proxy });
 
+    // Short, fixed Terraform addresses (docker_container.proxy, docker_image.ghost, ...) for the
+    // people reading plans. They are part of the deployed state: renaming one replaces it.
+    for (const [service, image, container] of [
+      ['proxy', this.proxy.image.image, this.proxy.service.container],
+      ['ghost', this.ghost.image.image, this.ghost.service.container],
+      ['mysql', this.mysql.image, this.mysql.service.container],
+    ] as const) {
+      image.overrideLogicalId(service);
+      container.overrideLogicalId(service);
+    }
+
     const scheme = s.tls.enabled ? 'https' : 'http';
     new TerraformOutput(this, 'site_url', { value: s.siteUrl, description: 'The blog.' });
     new TerraformOutput(this, 'redirect_urls', {

@@ -1,5 +1,5 @@
 import { Image } from '@cdktf/provider-docker/lib/image';
-import { AssetType, TerraformAsset } from 'cdktf';
+import { AssetType, Lazy, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import { composeBuildContext, stageBuildContext } from './build-context';
 
@@ -67,6 +67,8 @@ export class BuiltImage extends Construct {
       },
       triggers: { context_sha256: contents.sha256 },
     });
-    this.imageId = this.image.imageId;
+    // Resolved at synth, not now, so that it names the image by its final address (a stack
+    // may give the resource a short logical ID after this construct is built).
+    this.imageId = Lazy.stringValue({ produce: () => this.image.imageId });
   }
 }

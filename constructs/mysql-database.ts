@@ -1,5 +1,6 @@
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { Network } from '@cdktf/provider-docker/lib/network';
+import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import { ResolvedBlogSettings } from './blog-settings';
 import { ServiceContainer } from './service-container';
@@ -43,7 +44,8 @@ export class MysqlDatabase extends Construct {
 
     this.service = new ServiceContainer(this, 'service', {
       settings: settings.mysql,
-      image: this.image.imageId,
+      // Resolved at synth, so it names the image by its final address (see BuiltImage).
+      image: Lazy.stringValue({ produce: () => this.image.imageId }),
       stackName: props.stackName,
       service: 'mysql',
       networks: [{ network: props.backend, aliases: [MYSQL_ALIAS] }],

@@ -36,7 +36,7 @@ export interface PolicyWaiver {
 
 export interface PolicyResult {
   readonly rule: PolicyRule;
-  /** Terraform address, such as docker_container.proxy_service_container_1E0C69F4. */
+  /** Terraform address, such as docker_container.proxy. */
   readonly address: string;
   readonly container: string;
   /** Undefined when the rule holds; otherwise what is wrong. */

@@ -55,27 +55,62 @@ const SECRET_ENV = /(PASSWORD|PASSWD|_PASS|__PASS|SECRET|TOKEN|API_KEY|PRIVATE_K
 export function isSecretEnvLine(line: string): boolean {
   return SECRET_ENV.test(line.split('=', 1)[0]);
 }
+
 /** Mount paths that hold keys or secrets. */
 const SECRET_PATH = /(privkey|\.key$|\/tls\/|\/ssl\/private|secret|password|credentials)/i;
 const DOCKER_SOCKET = /docker\.sock$/;
 
-function serviceOf(container: Json): string | undefined {
+/** The service label of a synthesized container ("proxy", "ghost", "mysql"). */
+export function serviceOf(container: Json): string | undefined {
   return (container.labels ?? []).find((l: Json) => l.label === SERVICE_LABEL)?.value;
 }
 
-/** `${docker_network.frontend-network.name}` → `docker_network.frontend-network`. */
-function referencedAddress(value: string): string | undefined {
-  return /^\$\{([a-z_]+\.[A-Za-z0-9_-]+)\.[a-z_]+\}$/.exec(value)?.[1];
+/** A Terraform reference to one attribute of one resource, such as `${docker_image.proxy.image_id}`. */
+export interface Reference {
+  readonly type: string;
+  readonly name: string;
+  readonly attribute: string;
+}
+
+const REFERENCE = /\$\{([a-z_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g;
+
+/** Every resource attribute referenced anywhere inside a value (`var.` and `local.` are not resources). */
+export function referencesIn(value: unknown): Reference[] {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+  return [...text.matchAll(REFERENCE)]
+    .filter(([, type]) => type !== 'var' && type !== 'local')
+    .map(([, type, name, attribute]) => ({ type, name, attribute }));
+}
+
+/** The reference when the value is exactly one, as in `name = "${docker_network.x.name}"`. */
+export function wholeReference(value: string): Reference | undefined {
+  const [only] = referencesIn(value);
+  return only && value === `\${${only.type}.${only.name}.${only.attribute}}` ? only : undefined;
 }
 
 function isReference(value: string): boolean {
   return /\$\{[^}]+\}/.test(value);
 }
 
-function mountsOf(container: Json): { source: string; target: string; readOnly: boolean }[] {
+/** One filesystem a container sees: a `mounts` entry or a legacy `volumes` entry. */
+export interface ContainerMount {
+  /** bind, volume or tmpfs. */
+  readonly kind: string;
+  /** Host path or volume name; empty for tmpfs. */
+  readonly source: string;
+  readonly target: string;
+  readonly readOnly: boolean;
+}
+
+export function mountsOf(container: Json): ContainerMount[] {
   return [
-    ...(container.mounts ?? []).map((m: Json) => ({ source: m.source ?? '', target: m.target, readOnly: m.read_only === true })),
-    ...(container.volumes ?? []).map((v: Json) => ({ source: v.host_path ?? v.volume_name ?? '', target: v.container_path, readOnly: v.read_only === true })),
+    ...(container.mounts ?? []).map((m: Json) => ({ kind: m.type, source: m.source ?? '', target: m.target, readOnly: m.read_only === true })),
+    ...(container.volumes ?? []).map((v: Json) => ({
+      kind: v.host_path ? 'bind' : 'volume',
+      source: v.host_path ?? v.volume_name ?? '',
+      target: v.container_path,
+      readOnly: v.read_only === true,
+    })),
   ];
 }
 
@@ -104,10 +139,8 @@ const CHECKS: Record<PolicyRule, Check> = {
     const networks: Json[] = c.networks_advanced ?? [];
     if (!networks.length) return "is on Docker's default bridge network";
     const open = networks.filter((n) => {
-      const address = referencedAddress(n.name);
-      if (!address) return true;
-      const [type, name] = address.split('.');
-      return type !== 'docker_network' || tf.resource?.docker_network?.[name]?.internal !== true;
+      const ref = wholeReference(n.name);
+      return ref?.type !== 'docker_network' || tf.resource?.docker_network?.[ref.name]?.internal !== true;
     });
     return open.length ? `is attached to ${open.map((n) => n.name).join(', ')}, which is not internal` : undefined;
   },

@@ -1,3 +1,4 @@
+import { mountsOf, referencesIn } from '../constructs/policies';
 import { COMPUTED_ON_CREATE, ChangeEffect, effectOf } from './docker-provider-rules';
 import { canonical, displayValue, isSecretEnvLine, Json, resourcesOf } from './terraform-json';
 
@@ -39,14 +40,10 @@ export interface PlanDiff {
 
 /** Read-write mounts of host data or volumes, as "source -> target". */
 function dataMounts(container: Json): string[] {
-  const mounts: string[] = [];
-  for (const v of container.volumes ?? []) {
-    if (v.read_only !== true && (v.host_path || v.volume_name)) mounts.push(`${v.host_path ?? v.volume_name} -> ${v.container_path}`);
-  }
-  for (const m of container.mounts ?? []) {
-    if (m.read_only !== true && (m.type === 'bind' || m.type === 'volume')) mounts.push(`${m.source} -> ${m.target}`);
-  }
-  return mounts.sort();
+  return mountsOf(container)
+    .filter((m) => !m.readOnly && (m.kind === 'bind' || m.kind === 'volume') && m.source)
+    .map((m) => `${m.source} -> ${m.target}`)
+    .sort();
 }
 
 function attributeChanges(type: string, before: Json, after: Json): AttributeChange[] {
@@ -80,11 +77,10 @@ function referencesTo(body: Json, recreated: ReadonlyMap<string, string>): Map<s
   const found = new Map<string, string>();
   for (const [attribute, value] of Object.entries<Json>(body)) {
     if (attribute === '//' || attribute === 'depends_on') continue;
-    for (const match of JSON.stringify(value).matchAll(/\$\{([a-z_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g)) {
-      const [, refType, refName, refAttribute] = match;
-      const address = `${refType}.${refName}`;
-      if (recreated.has(address) && (COMPUTED_ON_CREATE[refType] ?? ['id']).includes(refAttribute)) {
-        found.set(attribute, `${address}.${refAttribute} changes because ${address} is ${recreated.get(address)}`);
+    for (const ref of referencesIn(value)) {
+      const address = `${ref.type}.${ref.name}`;
+      if (recreated.has(address) && (COMPUTED_ON_CREATE[ref.type] ?? ['id']).includes(ref.attribute)) {
+        found.set(attribute, `${address}.${ref.attribute} changes because ${address} is ${recreated.get(address)}`);
       }
     }
   }

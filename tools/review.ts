@@ -1,5 +1,4 @@
-import { checkPolicies, POLICY_RULES, PolicyRule, PolicyWaiver } from '../constructs/policies';
-import { SERVICE_LABEL } from '../constructs/service-container';
+import { checkPolicies, mountsOf, POLICY_RULES, PolicyRule, PolicyWaiver, serviceOf, wholeReference } from '../constructs/policies';
 import { isSecretEnvLine, Json } from './terraform-json';
 
 /**
@@ -11,13 +10,11 @@ import { isSecretEnvLine, Json } from './terraform-json';
 
 /** `${docker_network.frontend-network.name}` → the referenced resource's attribute value, if literal. */
 function dereference(tf: Json, value: string): string {
-  const match = /^\$\{([a-z_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}$/.exec(value);
-  if (!match) return value;
-  const [, type, name, attribute] = match;
-  const target = tf.resource?.[type]?.[name];
+  const ref = wholeReference(value);
+  const target = ref && tf.resource?.[ref.type]?.[ref.name];
   if (!target) return value;
-  if (type === 'docker_image' && attribute === 'image_id') return target.name;
-  return typeof target[attribute] === 'string' ? target[attribute] : value;
+  if (ref.type === 'docker_image' && ref.attribute === 'image_id') return target.name;
+  return typeof target[ref.attribute] === 'string' ? target[ref.attribute] : value;
 }
 
 function envValue(line: string): string {
@@ -37,15 +34,14 @@ function cell(text: string): string {
 const SERVICE_ORDER = ['proxy', 'ghost', 'mysql'];
 
 function serviceRank(container: Json): number {
-  const service = (container.labels ?? []).find((l: Json) => l.label === SERVICE_LABEL)?.value;
-  const rank = SERVICE_ORDER.indexOf(service);
+  const rank = SERVICE_ORDER.indexOf(serviceOf(container) ?? '');
   return rank === -1 ? SERVICE_ORDER.length : rank;
 }
 
 function imageOf(tf: Json, container: Json): string {
   const image = dereference(tf, container.image);
-  const match = /^\$\{docker_image\.([A-Za-z0-9_-]+)\./.exec(container.image);
-  const built = match ? tf.resource?.docker_image?.[match[1]] : Object.values<Json>(tf.resource?.docker_image ?? {}).find((i) => i.name === image);
+  const ref = wholeReference(container.image);
+  const built = ref?.type === 'docker_image' ? tf.resource?.docker_image?.[ref.name] : Object.values<Json>(tf.resource?.docker_image ?? {}).find((i) => i.name === image);
   const hash = built?.triggers?.context_sha256;
   return hash ? `\`${image}\` (built, context ${hash.slice(0, 12)})` : `\`${image}\``;
 }
@@ -75,10 +71,7 @@ export function renderReview(tf: Json, stackName: string): string {
     row('Memory / memory+swap', (c) => `${c.memory ?? 'unlimited'} MiB / ${c.memory_swap === -1 ? 'unlimited' : c.memory_swap !== undefined ? `${c.memory_swap} MiB` : 'unset'}`),
     row('Restart', (c) => c.restart ?? 'unset'),
     row('Logs', (c) => `${c.log_driver ?? 'daemon default'}${c.log_opts ? `, ${Object.entries(c.log_opts).map(([k, v]) => `${k} ${v}`).join(', ')}` : ''}`),
-    row('Mounts', (c) => [
-      ...(c.mounts ?? []).map((m: Json) => `${m.source} → ${m.target} (${m.read_only ? 'read-only' : 'read-write'})`),
-      ...(c.volumes ?? []).map((v: Json) => `${v.host_path ?? v.volume_name} → ${v.container_path} (${v.read_only ? 'read-only' : 'read-write'})`),
-    ].join('<br>') || 'none'),
+    row('Mounts', (c) => mountsOf(c).map((m) => `${m.source || m.kind} → ${m.target} (${m.readOnly ? 'read-only' : 'read-write'})`).join('<br>') || 'none'),
     row('Health check', (c) => (c.healthcheck?.test ? `\`${c.healthcheck.test.filter((t: string) => t !== 'CMD').join(' ')}\` every ${c.healthcheck.interval ?? '30s'}, ${c.healthcheck.retries ?? 3} retries` : 'none')),
     row('Environment', (c) => (c.env ?? []).map(envValue).join('<br>') || 'none'),
     '',

@@ -1,0 +1,29 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { commandExists, describeWhenAvailable } from '../test-support/required-tools';
+
+/**
+ * `.ci/run` is the one shell script in the repository and the first thing CI executes on a
+ * fresh machine; a quoting slip there shows up only as a red run. shellcheck reads it here.
+ */
+const CI_RUN = path.join(__dirname, '..', '.ci', 'run');
+
+describeWhenAvailable('.ci/run', commandExists('shellcheck'), 'install shellcheck', () => {
+  it('passes shellcheck with no finding of any severity', () => {
+    const result = spawnSync('shellcheck', ['--severity=style', '--format=gcc', CI_RUN], { encoding: 'utf8' });
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('is executable, stops at the first error and ends with the README\'s test command', () => {
+    expect(fs.statSync(CI_RUN).mode & 0o111).not.toBe(0);
+    const script = fs.readFileSync(CI_RUN, 'utf8');
+    expect(script).toMatch(/^set -euo pipefail$/m);
+    // The quick start's second line: "npm ci && <test command>   # the tests ...".
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const testCommand = /^npm ci && (.+?)\s+# the tests/m.exec(readme)?.[1];
+    expect(testCommand).toBeDefined();
+    expect(script.trimEnd().split('\n').slice(-2)).toEqual([expect.stringMatching(/^npm ci\b/), testCommand]);
+  });
+});

@@ -3,20 +3,22 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { findLocalNginx, RunningPreview, startPreview } from '../tools/nginx-harness';
+import { atLeast, NGINX_FEATURES, OPENSSL_MLKEM, parseVersion } from '../constructs/nginx-version';
+import { findLocalNginxes, LocalNginx, RunningPreview, startPreview } from '../tools/nginx-harness';
 import { ask, handshake } from '../test-support/http-client';
 import { describeWhenAvailable } from '../test-support/required-tools';
 import { StandInServer } from '../tools/stand-in-server';
 
 /**
- * The generated configuration on a real NGINX (the one on this machine), on loopback, with
- * stand-ins for Ghost, the ActivityPub service and Docker's DNS: real requests, real TLS.
+ * The generated configuration on a real NGINX, on loopback, with stand-ins for Ghost, the
+ * ActivityPub service and Docker's DNS: real requests, real TLS. It runs on every NGINX that
+ * `findLocalNginxes()` finds: the machine's, or each build listed in $NGINX_BIN (CI lists
+ * Debian 12's 1.22 and Debian testing's build of the image's version).
  */
-const nginx = findLocalNginx();
 const BLOG = 'www.example.com';
 const APEX = 'example.com';
 
-describeWhenAvailable('generated NGINX configuration on a real NGINX', !!nginx, 'install nginx (Debian: nginx-light) and openssl', () => {
+function generatedConfigurationOn(nginx: LocalNginx): void {
   // Two Ghost stand-ins on one port at two loopback addresses: "ghost" moves between them.
   const ghostA = new StandInServer({ host: '127.0.0.2', name: 'ghost-a' });
   let ghostB: StandInServer;
@@ -34,6 +36,7 @@ describeWhenAvailable('generated NGINX configuration on a real NGINX', !!nginx, 
     await ghostB.start();
     await activityPub.start();
     preview = await startPreview({
+      nginx,
       // A one-second cache so the stale-content test need not wait long.
       settings: { proxy: { cacheValidTime: '1s' }, tls: { acmeWebroot } },
       upstream: { host: ghostA.host, port: ghostA.port },
@@ -53,6 +56,31 @@ describeWhenAvailable('generated NGINX configuration on a real NGINX', !!nginx, 
     expect(result.stderr).toMatch(/syntax is ok/);
     expect(result.status).toBe(0);
     expect(preview.files['nginx.conf']).toContain(`# Generated for NGINX ${preview.nginx.version}`);
+  });
+
+  it('uses the directive forms this NGINX version takes', () => {
+    const version = parseVersion('nginx -V', nginx.version);
+    const allFiles = Object.values(preview.files).join('\n');
+    const upstreamResolve = /^\s*server ghost:\d+ resolve;$/m;
+    const http2Directive = /^\s*http2 on;$/m;
+    if (atLeast(version, NGINX_FEATURES.upstreamResolve)) {
+      expect(preview.files['nginx.conf']).toMatch(upstreamResolve);
+    } else {
+      expect(preview.files['nginx.conf']).not.toMatch(upstreamResolve);
+    }
+    if (atLeast(version, NGINX_FEATURES.http2Directive)) {
+      expect(allFiles).toMatch(http2Directive);
+    } else {
+      expect(allFiles).not.toMatch(http2Directive);
+      expect(allFiles).toMatch(/^\s*listen \S+ ssl http2\b/m);
+    }
+    // NGINX refuses to start on a group its OpenSSL does not know, so running proves it accepted.
+    const postQuantum = /^\s*ssl_ecdh_curve X25519MLKEM768:/m;
+    if (atLeast(parseVersion('nginx -V', nginx.openssl), OPENSSL_MLKEM)) {
+      expect(preview.files['nginx.conf']).toMatch(postQuantum);
+    } else {
+      expect(preview.files['nginx.conf']).not.toMatch(postQuantum);
+    }
   });
 
   describe('redirects', () => {
@@ -300,5 +328,12 @@ describeWhenAvailable('generated NGINX configuration on a real NGINX', !!nginx, 
       const uncached = await ask(preview, { host: BLOG, path: '/never-seen-before/' });
       expect(uncached.status).toBe(502);
     });
+  });
+}
+
+const nginxes = findLocalNginxes();
+describeWhenAvailable('generated NGINX configuration on a real NGINX', nginxes.length > 0, 'install nginx (Debian: nginx-light) and openssl', () => {
+  describe.each(nginxes.map((nginx) => [`NGINX ${nginx.version} with OpenSSL ${nginx.openssl}`, nginx] as const))('%s', (_title, nginx) => {
+    generatedConfigurationOn(nginx);
   });
 });

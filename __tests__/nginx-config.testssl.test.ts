@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import { BlogHostSettings } from '../constructs/blog-settings';
-import { findLocalNginx, startPreview } from '../tools/nginx-harness';
+import { findLocalNginxes, LocalNginx, startPreview } from '../tools/nginx-harness';
 import { describeWhenAvailable } from '../test-support/required-tools';
 import { StandInServer } from '../tools/stand-in-server';
 
@@ -52,10 +52,10 @@ function recentEnough(version: [number, number] | undefined): boolean {
   return major > MINIMUM_TESTSSL[0] || (major === MINIMUM_TESTSSL[0] && minor >= MINIMUM_TESTSSL[1]);
 }
 
-async function testssl(settings: BlogHostSettings): Promise<Finding[]> {
+async function testssl(nginx: LocalNginx, settings: BlogHostSettings): Promise<Finding[]> {
   const ghost = new StandInServer({ host: '127.0.0.2', name: 'ghost' });
   await ghost.start();
-  const preview = await startPreview({ settings, upstream: { host: ghost.host, port: ghost.port } });
+  const preview = await startPreview({ nginx, settings, upstream: { host: ghost.host, port: ghost.port } });
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'testssl-'));
   try {
     const jsonFile = path.join(out, 'findings.json');
@@ -85,16 +85,19 @@ function finding(findings: readonly Finding[], id: string): string | undefined {
 }
 
 const version = testsslVersion();
+const nginxes = findLocalNginxes();
 describeWhenAvailable(
   'testssl against the generated configuration',
-  !!findLocalNginx() && recentEnough(version),
+  nginxes.length > 0 && recentEnough(version),
   `install nginx (nginx-light), openssl and testssl.sh ${MINIMUM_TESTSSL.join('.')} or newer (found ${version ? version.join('.') : 'none'}; on Debian 12 see .ci/run)`,
   () => {
-    it.each([
-      ['default (intermediate)', {}],
-      ['modern', { tls: { profile: 'modern' } }],
-    ] as const)('grades the %s profile A+ with nothing of MEDIUM or higher but the test certificate', async (_name, settings) => {
-      const findings = await testssl(settings as BlogHostSettings);
+    // Every NGINX build found, since each brings its own OpenSSL, and both profiles.
+    const cases = nginxes.flatMap((nginx) => [
+      [`NGINX ${nginx.version} with OpenSSL ${nginx.openssl}`, 'default (intermediate)', nginx, {}],
+      [`NGINX ${nginx.version} with OpenSSL ${nginx.openssl}`, 'modern', nginx, { tls: { profile: 'modern' } }],
+    ] as const);
+    it.each(cases)('on %s grades the %s profile A+ with nothing of MEDIUM or higher but the test certificate', async (_build, _profile, nginx, settings) => {
+      const findings = await testssl(nginx, settings as BlogHostSettings);
       expect(findings.length).toBeGreaterThan(50);
       expect(serious(findings).filter((f) => !TEST_CERTIFICATE_FINDINGS.includes(f.id))).toEqual([]);
       // The excused finding really is reported, so the excuse is still needed.

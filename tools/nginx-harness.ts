@@ -22,19 +22,42 @@ export interface LocalNginx {
   readonly tempPathModules: readonly ('fastcgi' | 'uwsgi' | 'scgi')[];
 }
 
-/** The NGINX on PATH (or at $NGINX_BIN), or undefined when there is none. */
-export function findLocalNginx(): LocalNginx | undefined {
-  const candidates = [process.env.NGINX_BIN, 'nginx', '/usr/sbin/nginx'].filter((c): c is string => !!c);
-  for (const binary of candidates) {
-    const result = spawnSync(binary, ['-V'], { encoding: 'utf8' });
-    if (result.error || result.status !== 0) continue;
-    const text = `${result.stdout}${result.stderr}`;
-    const version = /nginx version: nginx\/(\d+\.\d+\.\d+)/.exec(text)?.[1];
-    const openssl = /(?:running with|built with) OpenSSL (\d+\.\d+\.\d+)/.exec(text)?.[1];
-    const tempPathModules = (['fastcgi', 'uwsgi', 'scgi'] as const).filter((m) => !text.includes(`--without-http_${m}_module`));
-    if (version && openssl) return { binary, version, openssl, tempPathModules };
+/** What `nginx -V` says of the binary, or undefined when it does not run. */
+export function probeNginx(binary: string): LocalNginx | undefined {
+  const result = spawnSync(binary, ['-V'], { encoding: 'utf8' });
+  if (result.error || result.status !== 0) return undefined;
+  const text = `${result.stdout}${result.stderr}`;
+  const version = /nginx version: nginx\/(\d+\.\d+\.\d+)/.exec(text)?.[1];
+  // A build may run with a newer OpenSSL than it was built with; the one it runs with counts.
+  const openssl = (/running with OpenSSL (\d+\.\d+\.\d+)/.exec(text) ?? /built with OpenSSL (\d+\.\d+\.\d+)/.exec(text))?.[1];
+  const tempPathModules = (['fastcgi', 'uwsgi', 'scgi'] as const).filter((m) => !text.includes(`--without-http_${m}_module`));
+  return version && openssl ? { binary, version, openssl, tempPathModules } : undefined;
+}
+
+/**
+ * The NGINX builds to run: those listed in $NGINX_BIN (colon-separated), or else the first
+ * `nginx` on PATH or at /usr/sbin/nginx. The tools use the first; the real-NGINX test
+ * suites run on each. A listed binary that does not run is an error, not a skip.
+ */
+export function findLocalNginxes(env: NodeJS.ProcessEnv = process.env): LocalNginx[] {
+  const listed = (env.NGINX_BIN ?? '').split(':').filter((entry) => entry !== '');
+  if (listed.length) {
+    return listed.map((binary) => {
+      const nginx = probeNginx(binary);
+      if (!nginx) throw new Error(`NGINX_BIN lists "${binary}", which does not answer "nginx -V" with a version and OpenSSL.`);
+      return nginx;
+    });
   }
-  return undefined;
+  for (const binary of ['nginx', '/usr/sbin/nginx']) {
+    const nginx = probeNginx(binary);
+    if (nginx) return [nginx];
+  }
+  return [];
+}
+
+/** The first NGINX of `findLocalNginxes()`, or undefined when there is none. */
+export function findLocalNginx(): LocalNginx | undefined {
+  return findLocalNginxes()[0];
 }
 
 /** A free TCP port on loopback (bound, then released for the caller to use). */
@@ -83,6 +106,8 @@ export interface PreviewOptions {
   readonly healthPort?: number;
   /** How long the local resolver lets NGINX keep an answer for the Ghost alias. */
   readonly resolverValidSeconds?: number;
+  /** The NGINX build to run, and to render for. @default the first of `findLocalNginxes()` */
+  readonly nginx?: LocalNginx;
 }
 
 export interface RunningPreview {
@@ -153,7 +178,7 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
 }
 
 async function startPreviewOnce(options: PreviewOptions): Promise<RunningPreview> {
-  const nginx = findLocalNginx();
+  const nginx = options.nginx ?? findLocalNginx();
   if (!nginx) throw new Error('No nginx found on PATH (install nginx-light, or set NGINX_BIN).');
   const settings = resolveBlogSettings(options.settings ?? {});
   const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'ghost-proxy-preview-'));

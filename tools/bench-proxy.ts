@@ -1,4 +1,4 @@
-// npm run bench:proxy [-- --rounds N --seconds S --connections C]
+// npm run bench:proxy [-- --rounds N --seconds S --connections C --handshakes H]
 //
 // The generated proxy configuration against the article's (../shared/seed/baseline-nginx/,
 // with only paths, listen ports and the upstream address changed), on the local NGINX, in
@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs, promisify } from 'util';
+import { atLeast, NGINX_FEATURES, parseVersion } from '../constructs/nginx-version';
 import { createSelfSignedCertificate, findLocalNginx, freePort, LocalNginx, RunningPreview, startPreview, stopNginx, waitForPort } from './nginx-harness';
 import { StandInServer } from './stand-in-server';
 
@@ -23,6 +24,8 @@ const PROXY_MEMORY_LIMIT_MIB = 75;
 interface Target {
   readonly name: string;
   readonly httpsPort: number;
+  /** The self-signed certificate the target serves, for clients to trust. */
+  readonly certificateFile: string;
   readonly pids: () => number[];
   stop(): Promise<void>;
 }
@@ -74,6 +77,7 @@ async function startBaseline(nginx: LocalNginx, ghost: StandInServer): Promise<T
   return {
     name: 'baseline (article)',
     httpsPort,
+    certificateFile: tls.certificateFile,
     pids: () => nginxPids(child.pid!),
     stop: async () => {
       await stopNginx(child);
@@ -82,12 +86,18 @@ async function startBaseline(nginx: LocalNginx, ghost: StandInServer): Promise<T
   };
 }
 
-async function startGenerated(ghost: StandInServer): Promise<{ target: Target; preview: RunningPreview }> {
-  const preview = await startPreview({ upstream: { host: ghost.host, port: ghost.port } });
+async function startGenerated(nginx: LocalNginx, ghost: StandInServer): Promise<{ target: Target; preview: RunningPreview }> {
+  const preview = await startPreview({ nginx, upstream: { host: ghost.host, port: ghost.port } });
   const masterPid = Number(fs.readFileSync(path.join(preview.prefix, 'logs', 'nginx.pid'), 'utf8'));
   return {
     preview,
-    target: { name: 'generated', httpsPort: preview.httpsPort, pids: () => nginxPids(masterPid), stop: () => preview.stop() },
+    target: {
+      name: 'generated',
+      httpsPort: preview.httpsPort,
+      certificateFile: preview.certificateFile,
+      pids: () => nginxPids(masterPid),
+      stop: () => preview.stop(),
+    },
   };
 }
 
@@ -123,20 +133,29 @@ interface Scenario {
   readonly name: string;
   readonly path: string;
   readonly headers: readonly string[];
-  /** Cap wrk's TLS version (through an OpenSSL configuration file for wrk alone). */
+  /**
+   * The load generator. wrk keeps each connection's TLS session when it reconnects
+   * (SSL_clear keeps it), so with `Connection: close` it measures resumed handshakes: a
+   * returning visitor. curl with `--no-sessionid` resumes nothing: a full handshake per
+   * connection, a new visitor.
+   */
+  readonly client: 'wrk' | 'curl';
+  /** Cap the client's TLS version (through an OpenSSL configuration file for it alone). */
   readonly maxTls?: 'TLSv1.2';
 }
 
 const BROWSER = ['Accept-Encoding: gzip'];
 const SCENARIOS: readonly Scenario[] = [
-  { name: 'static file', path: '/humans.txt', headers: BROWSER },
+  { name: 'static file', path: '/humans.txt', headers: BROWSER, client: 'wrk' },
   // A signed-in member: never cached by the generated proxy, and the baseline caches nothing.
-  { name: 'uncached Ghost page', path: '/a-post/', headers: [...BROWSER, 'Cookie: ghost-members-ssr=member'] },
-  { name: 'cached Ghost page', path: '/a-post/', headers: BROWSER },
-  // A new connection, so a full TLS handshake, for every request.
-  { name: 'new TLS connections', path: '/humans.txt', headers: [...BROWSER, 'Connection: close'] },
+  { name: 'uncached Ghost page', path: '/a-post/', headers: [...BROWSER, 'Cookie: ghost-members-ssr=member'], client: 'wrk' },
+  { name: 'cached Ghost page', path: '/a-post/', headers: BROWSER, client: 'wrk' },
+  // A new connection with a full TLS handshake for every request: each proxy's newest protocol.
+  { name: 'full handshakes', path: '/humans.txt', headers: [...BROWSER, 'Connection: close'], client: 'curl' },
+  // A new connection for every request that resumes the client's earlier TLS session.
+  { name: 'resumed handshakes', path: '/humans.txt', headers: [...BROWSER, 'Connection: close'], client: 'wrk' },
   // The same with both proxies held to TLS 1.2, the newest the article's configuration speaks.
-  { name: 'new TLS 1.2 connections', path: '/humans.txt', headers: [...BROWSER, 'Connection: close'], maxTls: 'TLSv1.2' },
+  { name: 'resumed TLS 1.2 handshakes', path: '/humans.txt', headers: [...BROWSER, 'Connection: close'], client: 'wrk', maxTls: 'TLSv1.2' },
 ];
 
 /** An OpenSSL configuration that caps the client's protocol version, for wrk's environment. */
@@ -161,7 +180,7 @@ function writeOpensslConf(dir: string, maxTls: string): string {
  * name at loopback: the real name goes out as SNI, and the host's files stay untouched.
  */
 interface Measurement {
-  /** Requests per second, as wrk reports it. */
+  /** Requests per second: as wrk reports it, or transfers over elapsed time for curl. */
   readonly rate: number;
   /** CPU time of all NGINX processes per request, in milliseconds: the proxy's own cost. */
   readonly cpuMsPerRequest: number;
@@ -183,14 +202,31 @@ function cpuSeconds(pids: number[]): number {
   }, 0);
 }
 
-async function wrk(target: Target, scenario: Scenario, seconds: number, connections: number, hostsFile: string): Promise<Measurement> {
+interface LoadOptions {
+  readonly seconds: number;
+  readonly connections: number;
+  /** Full handshakes per curl round: curl runs a fixed number of transfers, not for a time. */
+  readonly handshakes: number;
+  readonly hostsFile: string;
+}
+
+function clientEnv(scenario: Scenario, options: LoadOptions): NodeJS.ProcessEnv {
+  return scenario.maxTls ? { ...process.env, OPENSSL_CONF: writeOpensslConf(path.dirname(options.hostsFile), scenario.maxTls) } : process.env;
+}
+
+function measure(target: Target, scenario: Scenario, options: LoadOptions): Promise<Measurement> {
+  return scenario.client === 'curl' ? curl(target, scenario, options) : wrk(target, scenario, options);
+}
+
+async function wrk(target: Target, scenario: Scenario, options: LoadOptions): Promise<Measurement> {
+  const { seconds, connections, hostsFile } = options;
   const pids = target.pids();
   const cpuBefore = cpuSeconds(pids);
   const args = ['-t', '2', '-c', String(connections), '-d', `${seconds}s`, '--timeout', '5s'];
   for (const header of scenario.headers) args.push('-H', header);
   args.push(`https://${BLOG}:${target.httpsPort}${scenario.path}`);
   const script = 'mount --bind "$0" /etc/hosts && exec wrk "$@"';
-  const env = scenario.maxTls ? { ...process.env, OPENSSL_CONF: writeOpensslConf(path.dirname(hostsFile), scenario.maxTls) } : process.env;
+  const env = clientEnv(scenario, options);
   const { stdout } = await run('unshare', ['--mount', '--map-root-user', 'sh', '-c', script, hostsFile, ...args], { timeout: (seconds + 30) * 1000, env });
   const cpu = cpuSeconds(pids) - cpuBefore;
   const rate = /Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1];
@@ -201,6 +237,35 @@ async function wrk(target: Target, scenario: Scenario, seconds: number, connecti
   return { rate: Number(rate), cpuMsPerRequest: (cpu * 1000) / Number(requests) };
 }
 
+/**
+ * Full handshakes: curl with `--no-sessionid` offers no session to resume, so every
+ * connection (closed after one request) negotiates keys and checks the certificate anew.
+ * `--resolve` sends the blog's name as SNI without touching /etc/hosts.
+ */
+async function curl(target: Target, scenario: Scenario, options: LoadOptions): Promise<Measurement> {
+  const { connections, handshakes } = options;
+  const pids = target.pids();
+  const cpuBefore = cpuSeconds(pids);
+  const args = [
+    // HTTP/1.1 like wrk: over HTTP/2, curl would multiplex every transfer on one connection.
+    '--http1.1', '--silent', '--show-error', '--no-sessionid', '--parallel', '--parallel-max', String(connections),
+    '--cacert', target.certificateFile, '--resolve', `${BLOG}:${target.httpsPort}:127.0.0.1`,
+    '--output', '/dev/null', '--write-out', '%{http_code} %{num_connects}\\n',
+  ];
+  for (const header of scenario.headers) args.push('--header', header);
+  args.push(`https://${BLOG}:${target.httpsPort}${scenario.path}?[1-${handshakes}]`);
+  const started = process.hrtime.bigint();
+  const { stdout } = await run('curl', args, { env: clientEnv(scenario, options), maxBuffer: 16 * 1024 * 1024, timeout: 600_000 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = cpuSeconds(pids) - cpuBefore;
+  const transfers = stdout.trim().split('\n').map((line) => line.split(' ').map(Number));
+  const failed = transfers.filter(([status]) => !(status >= 200 && status < 400));
+  const reused = transfers.filter(([, connects]) => connects !== 1);
+  if (transfers.length !== handshakes || failed.length) throw new Error(`${target.name} failed ${failed.length} of ${transfers.length} transfers in "${scenario.name}"`);
+  if (reused.length) throw new Error(`curl reused ${reused.length} connections in "${scenario.name}": not one handshake per request`);
+  return { rate: handshakes / seconds, cpuMsPerRequest: (cpu * 1000) / handshakes };
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -209,15 +274,24 @@ function median(values: number[]): number {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { rounds: { type: 'string', default: '5' }, seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '32' } },
+    options: {
+      rounds: { type: 'string', default: '5' },
+      seconds: { type: 'string', default: '5' },
+      connections: { type: 'string', default: '32' },
+      handshakes: { type: 'string', default: '1500' },
+    },
   });
   const rounds = Number(values.rounds);
   const seconds = Number(values.seconds);
   const connections = Number(values.connections);
+  const handshakes = Number(values.handshakes);
   const nginx = findLocalNginx();
   if (!nginx) throw new Error('No nginx on PATH (Debian: apt-get install nginx-light).');
   await run('wrk', ['--version']).catch((error: { stdout?: string }) => {
     if (!error.stdout?.includes('wrk')) throw new Error('No wrk on PATH (Debian: apt-get install wrk).');
+  });
+  await run('curl', ['--version']).catch(() => {
+    throw new Error('No curl on PATH (Debian: apt-get install curl).');
   });
   if (!fs.existsSync(SEED)) throw new Error(`The article's configuration is not at ${SEED}.`);
   const hostsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-hosts-')), 'hosts');
@@ -227,7 +301,7 @@ async function main(): Promise<void> {
   const ghost = new StandInServer({ host: '127.0.0.2', name: 'ghost', paragraphs: 900, record: false });
   await ghost.start();
   const baseline = await startBaseline(nginx, ghost);
-  const { target: generated } = await startGenerated(ghost);
+  const { target: generated } = await startGenerated(nginx, ghost);
   const targets = [baseline, generated];
   const results = new Map<string, Measurement[]>();
   const peakPss = new Map(targets.map((t) => [t.name, 0]));
@@ -235,14 +309,18 @@ async function main(): Promise<void> {
     for (const t of targets) peakPss.set(t.name, Math.max(peakPss.get(t.name)!, pssMiB(t.pids())));
   }, 250);
   try {
-    process.stdout.write(`NGINX ${nginx.version}, OpenSSL ${nginx.openssl}, ${os.cpus().length} cores; ${rounds} rounds of ${seconds} s, ${connections} connections, wrk -t 2\n`);
+    process.stdout.write(
+      `NGINX ${nginx.version}, OpenSSL ${nginx.openssl}, ${os.cpus().length} cores; ${rounds} rounds of ${seconds} s (wrk -t 2) ` +
+        `or ${handshakes} handshakes (curl), ${connections} connections\n`,
+    );
+    const load: LoadOptions = { seconds, connections, handshakes, hostsFile };
     for (let round = 1; round <= rounds; round++) {
       for (const scenario of SCENARIOS) {
         // Alternate which proxy goes first so that drift on a noisy machine falls on both.
         const order = round % 2 ? targets : [...targets].reverse();
         for (const target of order) {
           const key = `${target.name}|${scenario.name}`;
-          results.set(key, [...(results.get(key) ?? []), await wrk(target, scenario, seconds, connections, hostsFile)]);
+          results.set(key, [...(results.get(key) ?? []), await measure(target, scenario, load)]);
         }
       }
       process.stdout.write(`round ${round}/${rounds} done\n`);
@@ -267,8 +345,9 @@ function report(results: Map<string, Measurement[]>, peakPss: Map<string, number
     ['static file', 'static file', 'static file', 1.0],
     ['uncached Ghost page', 'uncached Ghost page', 'uncached Ghost page', 1.3],
     ["cached Ghost page (vs the baseline's uncached)", 'uncached Ghost page', 'cached Ghost page', 3.0],
-    ['new TLS connections (generated negotiates TLS 1.3)', 'new TLS connections', 'new TLS connections', 1.0],
-    ['new TLS connections, both held to TLS 1.2', 'new TLS 1.2 connections', 'new TLS 1.2 connections', 1.0],
+    ['new TLS connections, full handshake (TLS 1.3 against 1.2)', 'full handshakes', 'full handshakes', 1.0],
+    ['new TLS connections, resumed session (TLS 1.3 against 1.2)', 'resumed handshakes', 'resumed handshakes', 1.0],
+    ['new TLS connections, resumed session, both held to TLS 1.2', 'resumed TLS 1.2 handshakes', 'resumed TLS 1.2 handshakes', 1.0],
   ];
   const peakBase = peakPss.get(base)!;
   const peakOurs = peakPss.get(ours)!;
@@ -285,10 +364,13 @@ function report(results: Map<string, Measurement[]>, peakPss: Map<string, number
     '| --- | ---: | ---: | ---: |',
     `| sampled every 250 ms during the run | ${peakBase.toFixed(1)} | ${peakOurs.toFixed(1)} | ${PROXY_MEMORY_LIMIT_MIB} (generated uses ${((100 * peakOurs) / PROXY_MEMORY_LIMIT_MIB).toFixed(0)}%) |`,
     '',
-    `NGINX ${nginx.version} with OpenSSL ${nginx.openssl}: the configuration is rendered for it, so Ghost is reached`,
-    'through a variable resolved per request, without upstream keep-alive (`resolve` with keep-alive needs NGINX 1.27.3).',
-    'The baseline cannot negotiate TLS 1.3; the generated proxy does, so the first TLS row compares a TLS 1.3',
-    'handshake with a TLS 1.2 one; the second holds wrk to TLS 1.2 for a like-for-like comparison.',
+    atLeast(parseVersion('nginx -V', nginx.version), NGINX_FEATURES.upstreamResolve)
+      ? `NGINX ${nginx.version} with OpenSSL ${nginx.openssl}: the configuration is rendered for it, so Ghost is reached through an upstream re-resolved with \`resolve\`, with keep-alive.`
+      : `NGINX ${nginx.version} with OpenSSL ${nginx.openssl}: the configuration is rendered for it, so Ghost is reached through a variable resolved per request, without upstream keep-alive (\`resolve\` with keep-alive needs NGINX 1.27.3).`,
+    'The baseline cannot negotiate TLS 1.3; the generated proxy does. Full handshakes (curl, no session reuse) pay for',
+    'the key exchange: X25519 for the generated proxy, the baseline\'s secp384r1 for the article. Resumed handshakes',
+    '(wrk) skip the certificate; TLS 1.3 still runs a fresh key exchange on resumption for forward secrecy, which',
+    'TLS 1.2 session-ID resumption does not. The last row holds the client to TLS 1.2 for a like-for-like comparison.',
     'Baseline run changes:',
     ...BASELINE_CHANGES.map((change) => `- ${change}`),
   ];

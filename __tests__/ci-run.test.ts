@@ -27,3 +27,18 @@ describeWhenAvailable('.ci/run', commandExists('shellcheck'), 'install shellchec
     expect(script.trimEnd().split('\n').slice(-2)).toEqual([expect.stringMatching(/^npm ci\b/), testCommand]);
   });
 });
+
+describe('the pull-request workflow', () => {
+  const workflow = fs.readFileSync(path.join(__dirname, '..', '.github', 'workflows', 'pull-request.yml'), 'utf8');
+
+  it('runs the tests through .ci/run, so its installs cannot drift from CI', () => {
+    expect(workflow).toMatch(/^\s+- run: bash \.ci\/run$/m);
+    expect(workflow).not.toMatch(/^\s+- run: npm test$/m);
+  });
+
+  it('runs on the Debian release .ci/run pins its extra suites against', () => {
+    const release = /^\s+container: debian:(\w+)$/m.exec(workflow)?.[1];
+    expect(release).toBe('bookworm');
+    expect(fs.readFileSync(CI_RUN, 'utf8')).toContain(`"\${VERSION_CODENAME:-}" = ${release}`);
+  });
+});

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { atLeast, NGINX_FEATURES, OPENSSL_MLKEM, parseVersion } from '../constructs/nginx-version';
-import { findLocalNginxes, LocalNginx, RunningPreview, startPreview } from '../tools/nginx-harness';
+import { findLocalNginxes, LocalNginx, nginxLabel, RunningPreview, startPreview } from '../tools/nginx-harness';
 import { ask, handshake } from '../test-support/http-client';
 import { describeWhenAvailable } from '../test-support/required-tools';
 import { StandInServer } from '../tools/stand-in-server';
@@ -52,7 +52,7 @@ function generatedConfigurationOn(nginx: LocalNginx): void {
   });
 
   it('passes nginx -t for the NGINX on this machine', () => {
-    const result = spawnSync(preview.nginx.binary, ['-t', '-p', preview.prefix, '-c', path.join(preview.prefix, 'conf', 'nginx.conf'), '-e', path.join(preview.prefix, 'logs', 'error.log')], { encoding: 'utf8' });
+    const result = spawnSync(preview.nginx.binary, ['-t', '-p', preview.prefix, '-c', path.join(preview.prefix, 'conf', 'nginx.conf'), '-e', preview.errorLog], { encoding: 'utf8' });
     expect(result.stderr).toMatch(/syntax is ok/);
     expect(result.status).toBe(0);
     expect(preview.files['nginx.conf']).toContain(`# Generated for NGINX ${preview.nginx.version}`);
@@ -333,7 +333,7 @@ function generatedConfigurationOn(nginx: LocalNginx): void {
 
 const nginxes = findLocalNginxes();
 describeWhenAvailable('generated NGINX configuration on a real NGINX', nginxes.length > 0, 'install nginx (Debian: nginx-light) and openssl', () => {
-  describe.each(nginxes.map((nginx) => [`NGINX ${nginx.version} with OpenSSL ${nginx.openssl}`, nginx] as const))('%s', (_title, nginx) => {
+  describe.each(nginxes.map((nginx) => [nginxLabel(nginx), nginx] as const))('%s', (_title, nginx) => {
     generatedConfigurationOn(nginx);
   });
 });

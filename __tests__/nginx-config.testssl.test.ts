@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import { BlogHostSettings } from '../constructs/blog-settings';
-import { findLocalNginxes, LocalNginx, startPreview } from '../tools/nginx-harness';
+import { findLocalNginxes, LocalNginx, nginxLabel, readErrorLog, startPreview } from '../tools/nginx-harness';
 import { describeWhenAvailable } from '../test-support/required-tools';
 import { StandInServer } from '../tools/stand-in-server';
 
@@ -76,7 +76,7 @@ async function testssl(nginx: LocalNginx, settings: BlogHostSettings): Promise<F
       // is judged by its findings below (including any scanProblem it reports).
       if (typeof error.code === 'number' && error.code > 0 && error.code < TESTSSL_FIRST_ERROR_STATUS) return;
       const tail = `${error.stdout ?? ''}${error.stderr ?? ''}`.trim().split('\n').slice(-25).join('\n');
-      throw new Error(`testssl exited with ${error.code}; the end of its output:\n${tail}\nNGINX error log:\n${readLog(preview.prefix)}`);
+      throw new Error(`testssl exited with ${error.code}; the end of its output:\n${tail}\nNGINX error log:\n${readErrorLog(preview.errorLog, 15)}`);
     });
     return JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as Finding[];
   } finally {
@@ -84,11 +84,6 @@ async function testssl(nginx: LocalNginx, settings: BlogHostSettings): Promise<F
     await ghost.stop();
     fs.rmSync(out, { recursive: true, force: true });
   }
-}
-
-function readLog(prefix: string): string {
-  const file = path.join(prefix, 'logs', 'error.log');
-  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').slice(-15).join('\n') : '(none)';
 }
 
 function serious(findings: readonly Finding[]): Finding[] {
@@ -108,8 +103,8 @@ describeWhenAvailable(
   () => {
     // Every NGINX build found, since each brings its own OpenSSL, and both profiles.
     const cases = nginxes.flatMap((nginx) => [
-      [`NGINX ${nginx.version} with OpenSSL ${nginx.openssl}`, 'default (intermediate)', nginx, {}],
-      [`NGINX ${nginx.version} with OpenSSL ${nginx.openssl}`, 'modern', nginx, { tls: { profile: 'modern' } }],
+      [nginxLabel(nginx), 'default (intermediate)', nginx, {}],
+      [nginxLabel(nginx), 'modern', nginx, { tls: { profile: 'modern' } }],
     ] as const);
     it.each(cases)('on %s grades the %s profile A+ with nothing of MEDIUM or higher but the test certificate', async (_build, _profile, nginx, settings) => {
       const findings = await testssl(nginx, settings as BlogHostSettings);

@@ -422,12 +422,15 @@ function renderSite(ctx: RenderContext, site: ProxySite): string {
   const names = site.hostNames.join(' ');
   const httpServer = tls.enabled
     ? [
-        ctx.options.acmeChallengeRoot
-          ? '# Plain HTTP answers ACME challenges, and redirects everything else to HTTPS on the same'
-          : '# Plain HTTP only redirects, to HTTPS on the same host (the apex must redirect to itself',
-        ctx.options.acmeChallengeRoot
-          ? '# host (the apex must redirect to itself first for HSTS preloading), keeping path and query.'
-          : '# first for HSTS preloading), keeping path and query.',
+        ...(ctx.options.acmeChallengeRoot
+          ? [
+              '# Plain HTTP answers ACME challenges, and redirects everything else to HTTPS on the same',
+              '# host (the apex must redirect to itself first for HSTS preloading), keeping path and query.',
+            ]
+          : [
+              '# Plain HTTP only redirects, to HTTPS on the same host (the apex must redirect to itself',
+              '# first for HSTS preloading), keeping path and query.',
+            ]),
         'server {',
         [
           listen(ctx, layout.httpPort),

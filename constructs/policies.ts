@@ -45,8 +45,9 @@ export interface PolicyResult {
   readonly waived?: string;
 }
 
+/** Synthesized Terraform JSON, read as it comes. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
+export type Json = any;
 
 /** Environment names that carry secrets. */
 const SECRET_ENV = /(PASSWORD|PASSWD|_PASS|__PASS|SECRET|TOKEN|API_KEY|PRIVATE_KEY)$/i;

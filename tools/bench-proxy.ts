@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs, promisify } from 'util';
 import { atLeast, NGINX_FEATURES, parseVersion } from '../constructs/nginx-version';
-import { createSelfSignedCertificate, findLocalNginx, freePort, LocalNginx, RunningPreview, startPreview, stopNginx, waitForPort } from './nginx-harness';
+import { createSelfSignedCertificate, findLocalNginx, freePort, LocalNginx, nginxLabel, RunningPreview, startPreview, stopNginx, waitForPort } from './nginx-harness';
 import { StandInServer } from './stand-in-server';
 
 const run = promisify(execFile);
@@ -365,8 +365,8 @@ function report(results: Map<string, Measurement[]>, peakPss: Map<string, number
     `| sampled every 250 ms during the run | ${peakBase.toFixed(1)} | ${peakOurs.toFixed(1)} | ${PROXY_MEMORY_LIMIT_MIB} (generated uses ${((100 * peakOurs) / PROXY_MEMORY_LIMIT_MIB).toFixed(0)}%) |`,
     '',
     atLeast(parseVersion('nginx -V', nginx.version), NGINX_FEATURES.upstreamResolve)
-      ? `NGINX ${nginx.version} with OpenSSL ${nginx.openssl}: the configuration is rendered for it, so Ghost is reached through an upstream re-resolved with \`resolve\`, with keep-alive.`
-      : `NGINX ${nginx.version} with OpenSSL ${nginx.openssl}: the configuration is rendered for it, so Ghost is reached through a variable resolved per request, without upstream keep-alive (\`resolve\` with keep-alive needs NGINX 1.27.3).`,
+      ? `${nginxLabel(nginx)}: the configuration is rendered for it, so Ghost is reached through an upstream re-resolved with \`resolve\`, with keep-alive.`
+      : `${nginxLabel(nginx)}: the configuration is rendered for it, so Ghost is reached through a variable resolved per request, without upstream keep-alive (\`resolve\` with keep-alive needs NGINX 1.27.3).`,
     'The baseline cannot negotiate TLS 1.3; the generated proxy does. Full handshakes (curl, no session reuse) pay for',
     'the key exchange: X25519 for the generated proxy, the baseline\'s secp384r1 for the article. Resumed handshakes',
     '(wrk) skip the certificate; TLS 1.3 still runs a fresh key exchange on resumption for forward secrecy, which',

@@ -55,6 +55,11 @@ export function findLocalNginxes(env: NodeJS.ProcessEnv = process.env): LocalNgi
   return [];
 }
 
+/** How reports and test titles name a build: "NGINX 1.30.6 with OpenSSL 3.6.5". */
+export function nginxLabel(nginx: LocalNginx): string {
+  return `NGINX ${nginx.version} with OpenSSL ${nginx.openssl}`;
+}
+
 /** The first NGINX of `findLocalNginxes()`, or undefined when there is none. */
 export function findLocalNginx(): LocalNginx | undefined {
   return findLocalNginxes()[0];
@@ -118,6 +123,8 @@ export interface RunningPreview {
   readonly healthPort: number;
   /** The self-signed certificate, to trust in clients. */
   readonly certificateFile: string;
+  /** NGINX's error log. */
+  readonly errorLog: string;
   readonly hostNames: readonly string[];
   readonly blogHost: string;
   /** The rendered files, by path under the prefix's conf/. */
@@ -141,7 +148,7 @@ export async function waitForPort(port: number, child: ChildProcess, errorLog: s
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
-      throw new Error(`nginx exited with ${child.exitCode}:\n${readIfExists(errorLog)}`);
+      throw new Error(`nginx exited with ${child.exitCode}:\n${readErrorLog(errorLog)}`);
     }
     const open = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, '127.0.0.1');
@@ -154,11 +161,14 @@ export async function waitForPort(port: number, child: ChildProcess, errorLog: s
     if (open) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`nginx did not listen on ${port} within 10 s:\n${readIfExists(errorLog)}`);
+  throw new Error(`nginx did not listen on ${port} within 10 s:\n${readErrorLog(errorLog)}`);
 }
 
-function readIfExists(file: string): string {
-  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '(no error log)';
+/** NGINX's error log, or its last `lines` lines, for a failure message. */
+export function readErrorLog(file: string, lines?: number): string {
+  if (!fs.existsSync(file)) return '(no error log)';
+  const text = fs.readFileSync(file, 'utf8');
+  return lines === undefined ? text : text.trim().split('\n').slice(-lines).join('\n');
 }
 
 /**
@@ -241,6 +251,7 @@ async function startPreviewOnce(options: PreviewOptions): Promise<RunningPreview
       httpsPort,
       healthPort,
       certificateFile: certificate.certificateFile,
+      errorLog: layout.errorLog,
       hostNames,
       blogHost: settings.blogDomain,
       files,

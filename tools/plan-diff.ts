@@ -1,6 +1,6 @@
-import { mountsOf, referencesIn } from '../constructs/policies';
+import { isSecretEnvLine, mountsOf, referencesIn } from '../constructs/policies';
 import { COMPUTED_ON_CREATE, ChangeEffect, effectOf } from './docker-provider-rules';
-import { canonical, displayValue, isSecretEnvLine, Json, resourcesOf } from './terraform-json';
+import { canonical, displayValue, Json, resourcesOf } from './terraform-json';
 
 /**
  * An offline preview of what `terraform apply` would do between two synthesized stacks,

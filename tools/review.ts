@@ -1,5 +1,4 @@
-import { checkPolicies, mountsOf, POLICY_RULES, PolicyRule, PolicyWaiver, serviceOf, wholeReference } from '../constructs/policies';
-import { isSecretEnvLine, Json } from './terraform-json';
+import { checkPolicies, isSecretEnvLine, Json, mountsOf, POLICY_RULES, PolicyRule, PolicyWaiver, serviceOf, wholeReference } from '../constructs/policies';
 
 /**
  * A Markdown summary of one synthesized stack that a reviewer can read in a minute: what

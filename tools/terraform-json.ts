@@ -1,11 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-export { isSecretEnvLine } from '../constructs/policies';
+import { Json } from '../constructs/policies';
 
 /** Reading synthesized Terraform JSON (cdk.tf.json), for the review and the plan preview. */
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Json = any;
+export type { Json };
 
 export interface Resource {
   readonly type: string;
@@ -35,7 +33,6 @@ export function displayValue(value: unknown): string {
   const short = text.length > 160 ? `${text.slice(0, 157)}...` : text;
   return `\`${short.replace(/\|/g, '\\|').replace(/`/g, "'")}\``;
 }
-
 
 /**
  * A synthesized stack from a path: a cdk.tf.json file, a stack folder, or a cdktf.out

@@ -1,13 +1,20 @@
 // Synthesizes the blog host from the settings file (blog.settings.json, or the file named by
-// BLOG_SETTINGS). Everything else lives in constructs/.
+// BLOG_SETTINGS). Everything else lives in constructs/ and core/.
 import { App } from 'cdktf';
 import { BlogHostStack } from './constructs/blog-host-stack';
-import { DEFAULT_STACK_NAME } from './constructs/blog-settings';
-import { loadSettingsFile } from './constructs/settings-file';
+import { loadSettingsFile } from './core/settings-file';
+import { DEFAULT_STACK_NAME } from './core/settings-schema';
+import { SettingsError } from './core/validation';
 
 const settingsFile = process.env.BLOG_SETTINGS ?? 'blog.settings.json';
-const settings = loadSettingsFile(settingsFile, process.env.BLOG_SETTINGS !== undefined);
-
-const app = new App();
-new BlogHostStack(app, settings.name ?? DEFAULT_STACK_NAME, settings);
-app.synth();
+try {
+  const settings = loadSettingsFile(settingsFile, process.env.BLOG_SETTINGS !== undefined);
+  const app = new App();
+  new BlogHostStack(app, settings.name ?? DEFAULT_STACK_NAME, settings);
+  app.synth();
+} catch (error) {
+  // A settings problem is the user's to fix, not a bug: say what is wrong, once, without a trace.
+  if (!(error instanceof SettingsError) && !/^Settings file /.test((error as Error).message)) throw error;
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(1);
+}

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { PROXY_ASSET_DIR } from '../constructs/proxy';
+import { PROXY_ASSET_DIR } from '../core/proxy-options';
 import { BLOG_ASSET_DIR } from '../constructs/ghost-blog';
 import { copyToTemp, synthBlogHost, TerraformJson } from '../test-support/synth';
 

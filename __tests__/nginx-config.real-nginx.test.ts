@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { atLeast, NGINX_FEATURES, OPENSSL_MLKEM, parseVersion } from '../constructs/nginx-version';
+import { atLeast, NGINX_FEATURES, OPENSSL_MLKEM, parseVersion } from '../core/nginx-version';
 import { findLocalNginxes, LocalNginx, nginxLabel, RunningPreview, startPreview } from '../tools/nginx-harness';
 import { ask, handshake } from '../test-support/http-client';
 import { describeWhenAvailable } from '../test-support/required-tools';

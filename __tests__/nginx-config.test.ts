@@ -1,10 +1,11 @@
-import { resolveBlogSettings, BlogHostSettings } from '../constructs/blog-settings';
-import { NginxTarget, ProxyConfigOptions, renderNginxConfig } from '../constructs/nginx-config';
-import { CONTAINER_LAYOUT, proxyConfigOptions } from '../constructs/proxy';
-import { NGINX_IMAGE_OPENSSL_VERSION, NGINX_VERSION } from '../constructs/versions';
+import { NginxTarget, ProxyConfigOptions, renderNginxConfig } from '../core/nginx-config';
+import { CONTAINER_LAYOUT, proxyConfigOptions } from '../core/proxy-options';
+import { resolveBlogSettings } from '../core/settings';
+import { BlogHostSettings } from '../core/settings-schema';
+import { NGINX_IMAGE_OPENSSL_VERSION, NGINX_VERSION } from '../core/versions';
 
 function options(settings: BlogHostSettings = {}, target?: NginxTarget): ProxyConfigOptions {
-  return proxyConfigOptions(resolveBlogSettings(settings), CONTAINER_LAYOUT, target);
+  return proxyConfigOptions({ settings: resolveBlogSettings(settings), layout: CONTAINER_LAYOUT, target });
 }
 
 function render(settings: BlogHostSettings = {}, target?: NginxTarget): Record<string, string> {
@@ -143,7 +144,7 @@ describe('renderNginxConfig', () => {
     });
 
     it('refuses a cache time that is not a duration', () => {
-      expect(() => renderNginxConfig({ ...base, cacheValidTime: '1 minute' })).toThrow(/proxy\.cacheValidTime: got "1 minute"; expected a duration/);
+      expect(() => renderNginxConfig({ ...base, cacheValidTime: '1 minute' })).toThrow(/proxy\.cacheValidTime: got "1 minute"; expected an NGINX time/);
     });
 
     it('refuses an NGINX too old for the renderer', () => {
@@ -165,7 +166,7 @@ describe('renderNginxConfig', () => {
     });
 
     it('refuses an ActivityPub upstream with a path', () => {
-      expect(() => renderNginxConfig({ ...base, activityPubUpstream: 'https://ap.ghost.org/x' })).toThrow(/proxy\.activityPubUpstream: got "https:\/\/ap\.ghost\.org\/x"; expected an http:\/\/ or https:\/\/ base URL/);
+      expect(() => renderNginxConfig({ ...base, activityPubUpstream: 'https://ap.ghost.org/x' })).toThrow(/proxy\.activityPubUpstream: got "https:\/\/ap\.ghost\.org\/x"; expected http:\/\/ or https:\/\/, a lower-case host name or IPv4 address and an optional port, and nothing else/);
     });
   });
 });

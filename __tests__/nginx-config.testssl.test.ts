@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
-import { BlogHostSettings } from '../constructs/blog-settings';
+import { BlogHostSettings } from '../core/settings-schema';
 import { findLocalNginxes, LocalNginx, nginxLabel, readErrorLog, startPreview } from '../tools/nginx-harness';
 import { describeWhenAvailable } from '../test-support/required-tools';
 import { StandInServer } from '../tools/stand-in-server';

@@ -38,7 +38,8 @@ describe('diffPlans', () => {
   });
 
   it('replaces a container whose environment changes, without printing secrets', () => {
-    const diff = diffPlans(...planFixture({}, { mail: { from: 'Blog <blog@example.com>' } }));
+    const mail = { host: 'smtp.example.net', user: 'blog' };
+    const diff = diffPlans(...planFixture({ mail }, { mail: { ...mail, from: 'Blog <blog@example.com>' } }));
     const ghost = only(diff.changes, 'ghost');
     expect(ghost).toMatchObject({ action: 'replace', downtime: true });
     expect(ghost.attributes.map((a) => a.attribute)).toEqual(['env']);

@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
 import { BlogHostStack, BlogHostStackProps } from '../constructs/blog-host-stack';
-import { checkPolicies, POLICY_RULES, PolicyRule } from '../constructs/policies';
+import { checkPolicies, POLICY_RULES, PolicyRule } from '../core/policies';
 import { CUSTOM_SETTINGS } from '../test-support/synth';
 
 function stack(props: BlogHostStackProps = {}): BlogHostStack {

@@ -2,12 +2,15 @@ import { Network } from '@cdktf/provider-docker/lib/network';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { BlogHostSettings, ResolvedBlogSettings, resolveBlogSettings } from './blog-settings';
+import { proxyConfigOptions, CONTAINER_LAYOUT } from '../core/proxy-options';
+import { GHOST_ENDPOINT, MYSQL_ENDPOINT, STACK_LABEL } from '../core/services';
+import { ResolvedBlogSettings, resolveBlogSettings } from '../core/settings';
+import { BlogHostSettings } from '../core/settings-schema';
+import { escapeForTerraform } from '../core/terraform-literal';
 import { GhostBlog } from './ghost-blog';
 import { MysqlDatabase } from './mysql-database';
-import { PolicyValidation } from './policies';
-import { Proxy } from './proxy';
-import { STACK_LABEL } from './service-container';
+import { NginxProxy } from './nginx-proxy';
+import { PolicyValidation } from './policy-validation';
 
 /** Names of the sensitive variables, as users set them: TF_VAR_<name>. */
 export const SECRET_VARIABLES = {
@@ -30,13 +33,13 @@ export interface AssetDirs {
   readonly blog?: string;
 }
 
-export interface BlogHostStackProps extends BlogHostSettings {
+export type BlogHostStackProps = BlogHostSettings & {
   /**
    * Build contexts of the two images, for forks that keep their own assets elsewhere.
    * @default the repository's assets/proxy and assets/blog
    */
   readonly assetDirs?: AssetDirs;
-}
+};
 
 /**
  * One Docker host running the article's blog: NGINX in front, Ghost 6 behind it and MySQL 8
@@ -47,17 +50,18 @@ export class BlogHostStack extends TerraformStack {
   public readonly settings: ResolvedBlogSettings;
   public readonly frontend: Network;
   public readonly backend: Network;
-  public readonly proxy: Proxy;
+  public readonly proxy: NginxProxy;
   public readonly ghost: GhostBlog;
   public readonly mysql: MysqlDatabase;
   /** The blog's public URL. */
   public readonly siteUrl: string;
 
   constructor(scope: Construct, id: string, props: BlogHostStackProps = {}) {
+    // Settings are checked whole before anything is built, so every error names a setting.
+    const { assetDirs, ...given } = props;
+    const s = resolveBlogSettings(given);
     super(scope, id);
-    const { assetDirs, ...settings } = props;
-    this.settings = resolveBlogSettings(settings);
-    const s = this.settings;
+    this.settings = s;
     this.siteUrl = s.siteUrl;
 
     new DockerProvider(this, 'docker', { host: s.dockerHost });
@@ -84,25 +88,44 @@ export class BlogHostStack extends TerraformStack {
     const smtpPassword = s.mail ? secret(SECRET_VARIABLES.smtpPassword, 'Password of the SMTP account Ghost sends mail with.') : undefined;
 
     this.mysql = new MysqlDatabase(this, 'mysql', {
-      settings: s,
       stackName: s.name,
+      container: s.mysql,
+      endpoint: MYSQL_ENDPOINT,
       backend: this.backend,
       rootPassword: rootPassword.stringValue,
       userPassword: userPassword.stringValue,
     });
 
+    // Ghost's alias and port, handed to Ghost (where it listens) and to the proxy (where it sends).
     this.ghost = new GhostBlog(this, 'ghost', {
-      settings: s,
       stackName: s.name,
+      container: s.ghost,
+      siteUrl: s.siteUrl,
+      adminUrl: s.adminUrl,
+      timeZone: s.timeZone,
+      endpoint: GHOST_ENDPOINT,
       frontend: this.frontend,
       backend: this.backend,
-      database: { host: this.mysql.host, database: this.mysql.database, user: this.mysql.user, password: userPassword.stringValue },
+      database: { endpoint: this.mysql.endpoint, database: this.mysql.database, user: this.mysql.user, password: userPassword.stringValue },
+      mail: s.mail,
       smtpPassword: smtpPassword?.stringValue,
       dependsOn: [this.mysql.service.container],
       assetDir: assetDirs?.blog,
     });
 
-    this.proxy = new Proxy(this, 'proxy', { settings: s, frontend: this.frontend, stackName: s.name, assetDir: assetDirs?.proxy });
+    this.proxy = new NginxProxy(this, 'proxy', {
+      stackName: s.name,
+      container: s.proxy,
+      tls: s.tls,
+      ports: s.ports,
+      configuration: proxyConfigOptions({
+        settings: s,
+        layout: CONTAINER_LAYOUT,
+        ghost: { host: GHOST_ENDPOINT.alias, port: GHOST_ENDPOINT.port },
+      }),
+      frontend: this.frontend,
+      assetDir: assetDirs?.proxy,
+    });
 
     // Short, fixed Terraform addresses (docker_container.proxy, docker_image.ghost, ...) for the
     // people reading plans. They are part of the deployed state: renaming one replaces it.
@@ -115,14 +138,13 @@ export class BlogHostStack extends TerraformStack {
       container.overrideLogicalId(service);
     }
 
-    const scheme = s.tls.enabled ? 'https' : 'http';
     new TerraformOutput(this, 'site_url', { value: s.siteUrl, description: 'The blog.' });
     new TerraformOutput(this, 'redirect_urls', {
-      value: s.redirectDomains.map((domain) => `${scheme}://${domain}`),
+      value: s.redirectDomains.map((domain) => `${s.scheme}://${domain}`),
       description: 'Hosts that serve static files and redirect the rest to the blog.',
     });
     new TerraformOutput(this, 'admin_url', {
-      value: `${s.adminDomain !== undefined ? `${scheme}://${s.adminDomain}` : s.siteUrl}/ghost/`,
+      value: `${s.adminUrl ?? s.siteUrl}/ghost/`,
       description: "Ghost's admin.",
     });
     new TerraformOutput(this, 'container_names', {
@@ -131,9 +153,10 @@ export class BlogHostStack extends TerraformStack {
     });
 
     // Policies run on every synth, over the whole stack (escape hatches included). Waivers go
-    // into the plan itself, where a reviewer sees them next to what they excuse.
+    // into the plan itself, where a reviewer sees them next to what they excuse; a reason is
+    // free text, escaped so that Terraform reads it literally.
     if (s.policyWaivers.length > 0) {
-      new TerraformLocal(this, 'policy_waivers', s.policyWaivers.map((w) => ({ ...w })));
+      new TerraformLocal(this, 'policy_waivers', s.policyWaivers.map((w) => ({ ...w, reason: escapeForTerraform(w.reason) })));
     }
     this.node.addValidation(new PolicyValidation(this, s.policyWaivers));
   }

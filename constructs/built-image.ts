@@ -1,7 +1,7 @@
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { AssetType, Lazy, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
-import { composeBuildContext, stageBuildContext } from './build-context';
+import { composeBuildContext, stageBuildContext } from '../core/build-context';
 
 export interface BuiltImageProps {
   /** Image repository without a tag, such as "ghost-blog/proxy"; the tag is the context hash. */

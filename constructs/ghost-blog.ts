@@ -2,12 +2,13 @@ import { Network } from '@cdktf/provider-docker/lib/network';
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import * as path from 'path';
-import { ResolvedBlogSettings } from './blog-settings';
+import { ServiceEndpoint } from '../core/services';
+import { ResolvedGhostSettings, ResolvedMailSettings } from '../core/settings';
+import { escapeForTerraform } from '../core/terraform-literal';
+import { GHOST_BASE_IMAGE } from '../core/versions';
 import { BuiltImage } from './built-image';
-import { GHOST_ALIAS } from './proxy';
+import { requireSecretReference } from './secret-reference';
 import { ServiceContainer } from './service-container';
-import { validateSecretReference } from './validation';
-import { GHOST_BASE_IMAGE } from './versions';
 
 export const BLOG_ASSET_DIR = path.join(__dirname, '..', 'assets', 'blog');
 
@@ -15,8 +16,8 @@ export const BLOG_ASSET_DIR = path.join(__dirname, '..', 'assets', 'blog');
 export const GHOST_CONTENT_DIR = '/var/lib/ghost/content';
 
 export interface GhostDatabaseConnection {
-  /** Host name of MySQL on the backend network. */
-  readonly host: string;
+  /** MySQL's alias on the backend network and its port. */
+  readonly endpoint: ServiceEndpoint;
   readonly database: string;
   readonly user: string;
   /** A reference to a sensitive Terraform variable; a literal is refused. */
@@ -24,16 +25,34 @@ export interface GhostDatabaseConnection {
 }
 
 export interface GhostBlogProps {
-  readonly settings: ResolvedBlogSettings;
+  /** The stack's name: the image repository's prefix and the stack label. */
   readonly stackName: string;
-  /** Network shared with the proxy; Ghost answers there as "ghost". */
+  /** The Ghost container's limits and content path. */
+  readonly container: ResolvedGhostSettings;
+  /** Ghost's public URL (`url`). */
+  readonly siteUrl: string;
+  /**
+   * Ghost's admin URL on a host of its own (`admin__url`).
+   * @default - the admin is served on the blog's host
+   */
+  readonly adminUrl?: string;
+  /** IANA time zone of the image. */
+  readonly timeZone: string;
+  /** Ghost's alias on the frontend network and the port it listens on: the proxy's upstream. */
+  readonly endpoint: ServiceEndpoint;
+  /** Network shared with the proxy. */
   readonly frontend: Network;
   /** Internal network shared with MySQL. */
   readonly backend: Network;
   readonly database: GhostDatabaseConnection;
   /**
+   * Outgoing mail over SMTP.
+   * @default - no mail
+   */
+  readonly mail?: ResolvedMailSettings;
+  /**
    * SMTP password: a reference to a sensitive Terraform variable; a literal is refused.
-   * @default - no SMTP authentication password (required when settings.mail is set)
+   * @default - none; required when `mail` is set
    */
   readonly smtpPassword?: string;
   /**
@@ -56,55 +75,60 @@ export class GhostBlog extends Construct {
 
   constructor(scope: Construct, id: string, props: GhostBlogProps) {
     super(scope, id);
-    const { settings } = props;
-    validateSecretReference('database password', props.database.password);
-    if (settings.mail) {
+    requireSecretReference('database password', props.database.password);
+    if (props.mail) {
       if (props.smtpPassword === undefined) {
-        throw new Error('GhostBlog: settings.mail is set, so smtpPassword (a sensitive variable reference) is required.');
+        throw new Error('GhostBlog: mail is set, so smtpPassword (a sensitive variable reference) is required.');
       }
-      validateSecretReference('mail password', props.smtpPassword);
+      requireSecretReference('mail password', props.smtpPassword);
     }
 
     this.image = new BuiltImage(this, 'image', {
       repository: `${props.stackName}/blog`,
       sourceDir: props.assetDir ?? BLOG_ASSET_DIR,
-      buildArgs: { GHOST_IMAGE: GHOST_BASE_IMAGE, TZ: settings.timeZone },
+      buildArgs: { GHOST_IMAGE: GHOST_BASE_IMAGE, TZ: props.timeZone },
     });
 
-    const scheme = settings.tls.enabled ? 'https' : 'http';
+    const { mail, database } = props;
     const env = [
       'NODE_ENV=production',
-      `url=${settings.siteUrl}`,
-      ...(settings.adminDomain !== undefined ? [`admin__url=${scheme}://${settings.adminDomain}`] : []),
+      `url=${props.siteUrl}`,
+      ...(props.adminUrl !== undefined ? [`admin__url=${props.adminUrl}`] : []),
+      `server__port=${props.endpoint.port}`,
       'database__client=mysql',
-      `database__connection__host=${props.database.host}`,
-      'database__connection__port=3306',
-      `database__connection__user=${props.database.user}`,
-      `database__connection__password=${props.database.password}`,
-      `database__connection__database=${props.database.database}`,
-      ...(settings.mail
+      `database__connection__host=${database.endpoint.alias}`,
+      `database__connection__port=${database.endpoint.port}`,
+      `database__connection__user=${database.user}`,
+      `database__connection__password=${database.password}`,
+      `database__connection__database=${database.database}`,
+      ...(mail
         ? [
             'mail__transport=SMTP',
-            `mail__from=${settings.mail.from}`,
-            `mail__options__host=${settings.mail.host}`,
-            `mail__options__port=${settings.mail.port}`,
-            `mail__options__secure=${settings.mail.secure}`,
-            `mail__options__auth__user=${settings.mail.user}`,
+            // Free text: escaped so that Terraform reads it literally.
+            ...(mail.from !== undefined ? [`mail__from=${escapeForTerraform(mail.from)}`] : []),
+            `mail__options__host=${mail.host}`,
+            `mail__options__port=${mail.port}`,
+            `mail__options__secure=${mail.secure}`,
+            `mail__options__auth__user=${escapeForTerraform(mail.user)}`,
             `mail__options__auth__pass=${props.smtpPassword}`,
           ]
-        : []),
+        : [
+            // Ghost 6 asks a staff member signing in from a new device for a code it mails;
+            // with no mail that code never arrives and the owner is locked out.
+            'security__staffDeviceVerification=false',
+          ]),
     ];
 
     this.service = new ServiceContainer(this, 'service', {
-      settings: settings.ghost,
+      settings: props.container,
       image: this.image.imageId,
       stackName: props.stackName,
       service: 'ghost',
-      networks: [{ network: props.frontend, aliases: [GHOST_ALIAS] }, { network: props.backend }],
+      networks: [{ network: props.frontend, aliases: [props.endpoint.alias] }, { network: props.backend }],
       env,
       // A host path, as the article's `-v /var/lib/ghost:...`; Docker creates it if missing,
       // and neither `cdktf destroy` nor a container replacement removes it.
-      volumes: [{ hostPath: settings.ghost.contentPath, containerPath: GHOST_CONTENT_DIR, readOnly: false }],
+      volumes: [{ hostPath: props.container.contentPath, containerPath: GHOST_CONTENT_DIR, readOnly: false }],
       healthcheck: {
         test: ['CMD', 'node', '/usr/local/lib/ghost-healthcheck.js'],
         interval: '30s',
@@ -118,4 +142,3 @@ export class GhostBlog extends Construct {
     this.containerName = this.service.containerName;
   }
 }
-

@@ -2,17 +2,19 @@ import { Image } from '@cdktf/provider-docker/lib/image';
 import { Network } from '@cdktf/provider-docker/lib/network';
 import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
-import { ResolvedBlogSettings } from './blog-settings';
+import { ServiceEndpoint } from '../core/services';
+import { ResolvedMysqlSettings } from '../core/settings';
+import { MYSQL_IMAGE } from '../core/versions';
+import { requireSecretReference } from './secret-reference';
 import { ServiceContainer } from './service-container';
-import { validateSecretReference } from './validation';
-import { MYSQL_IMAGE } from './versions';
-
-/** MySQL's name on the backend network. */
-export const MYSQL_ALIAS = 'mysql';
 
 export interface MysqlDatabaseProps {
-  readonly settings: ResolvedBlogSettings;
+  /** The stack's name, for the stack label. */
   readonly stackName: string;
+  /** The MySQL container's limits, data path, database and user. */
+  readonly container: ResolvedMysqlSettings;
+  /** MySQL's alias on the backend network and its port. */
+  readonly endpoint: ServiceEndpoint;
   /** Internal network shared with Ghost only. */
   readonly backend: Network;
   /** Root password: a reference to a sensitive Terraform variable. */
@@ -26,36 +28,37 @@ export class MysqlDatabase extends Construct {
   public readonly image: Image;
   public readonly service: ServiceContainer;
   public readonly containerName: string;
-  /** Host name Ghost connects to. */
-  public readonly host = MYSQL_ALIAS;
+  /** Where Ghost connects: the alias on the backend network and the port. */
+  public readonly endpoint: ServiceEndpoint;
   public readonly database: string;
   public readonly user: string;
 
   constructor(scope: Construct, id: string, props: MysqlDatabaseProps) {
     super(scope, id);
-    const { settings } = props;
-    validateSecretReference('MySQL root password', props.rootPassword);
-    validateSecretReference('MySQL user password', props.userPassword);
-    this.database = settings.mysql.database;
-    this.user = settings.mysql.user;
+    const { container } = props;
+    requireSecretReference('MySQL root password', props.rootPassword);
+    requireSecretReference('MySQL user password', props.userPassword);
+    this.endpoint = props.endpoint;
+    this.database = container.database;
+    this.user = container.user;
 
     // Kept on the host when the stack is destroyed, like the data it serves.
     this.image = new Image(this, 'image', { name: MYSQL_IMAGE, keepLocally: true });
 
     this.service = new ServiceContainer(this, 'service', {
-      settings: settings.mysql,
+      settings: container,
       // Resolved at synth, so it names the image by its final address (see BuiltImage).
       image: Lazy.stringValue({ produce: () => this.image.imageId }),
       stackName: props.stackName,
       service: 'mysql',
-      networks: [{ network: props.backend, aliases: [MYSQL_ALIAS] }],
+      networks: [{ network: props.backend, aliases: [props.endpoint.alias] }],
       env: [
         `MYSQL_ROOT_PASSWORD=${props.rootPassword}`,
         `MYSQL_DATABASE=${this.database}`,
         `MYSQL_USER=${this.user}`,
         `MYSQL_PASSWORD=${props.userPassword}`,
       ],
-      volumes: [{ hostPath: settings.mysql.dataPath, containerPath: '/var/lib/mysql', readOnly: false }],
+      volumes: [{ hostPath: container.dataPath, containerPath: '/var/lib/mysql', readOnly: false }],
       healthcheck: {
         // Answers once the server accepts connections (an access error still means it is up).
         test: ['CMD', 'mysqladmin', 'ping', '--host=127.0.0.1', '--silent'],

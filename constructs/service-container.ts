@@ -8,11 +8,8 @@ import {
 import { Network } from '@cdktf/provider-docker/lib/network';
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { ResolvedContainerSettings } from './blog-settings';
-
-/** Label keys on every resource, so `docker ps --filter label=...` finds the stack. */
-export const STACK_LABEL = 'ghost-docker-cdktf.stack';
-export const SERVICE_LABEL = 'ghost-docker-cdktf.service';
+import { ServiceRole, SERVICE_LABEL, STACK_LABEL } from '../core/services';
+import { ResolvedContainerSettings } from '../core/settings';
 
 export interface NetworkAttachment {
   readonly network: Network;
@@ -27,8 +24,8 @@ export interface ServiceContainerProps {
   readonly image: string;
   /** The stack's name, written into the stack label. */
   readonly stackName: string;
-  /** The service's role, written into the service label: "proxy", "ghost" or "mysql". */
-  readonly service: string;
+  /** The service's role, written into the service label. */
+  readonly service: ServiceRole;
   /** User-defined networks; the container leaves Docker's default bridge. */
   readonly networks: readonly NetworkAttachment[];
   /** How Docker decides the service is healthy. */

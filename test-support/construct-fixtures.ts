@@ -1,6 +1,7 @@
 import { Network } from '@cdktf/provider-docker/lib/network';
 import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
-import { resolveBlogSettings, BlogHostSettings, ResolvedBlogSettings } from '../constructs/blog-settings';
+import { ResolvedBlogSettings, resolveBlogSettings } from '../core/settings';
+import { BlogHostSettings } from '../core/settings-schema';
 
 /** A bare stack with the two networks and a sensitive variable, for testing one construct alone. */
 export function constructFixture(settings: BlogHostSettings = {}): {

@@ -3,11 +3,13 @@ import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
 import { BlogHostStack, BlogHostStackProps } from '../constructs/blog-host-stack';
-import { resolveBlogSettings } from '../constructs/blog-settings';
 import { GhostBlog } from '../constructs/ghost-blog';
 import { MysqlDatabase } from '../constructs/mysql-database';
-import { Proxy, PROXY_ASSET_DIR } from '../constructs/proxy';
-import { Json } from '../tools/terraform-json';
+import { NginxProxy } from '../constructs/nginx-proxy';
+import { CONTAINER_LAYOUT, PROXY_ASSET_DIR, proxyConfigOptions } from '../core/proxy-options';
+import { GHOST_ENDPOINT, MYSQL_ENDPOINT } from '../core/services';
+import { resolveBlogSettings } from '../core/settings';
+import { Json } from '../core/terraform-json';
 import { copyToTemp, synthBlogHost } from './synth';
 
 /**
@@ -41,13 +43,18 @@ export function partialStack(without?: 'proxy' | 'ghost'): Json {
   const secret = (name: string) => new TerraformVariable(stack, name, { type: 'string', sensitive: true }).stringValue;
   const frontend = new Network(stack, 'frontend-network', { name: 'frontend' });
   const backend = new Network(stack, 'backend-network', { name: 'backend', internal: true });
-  const mysql = new MysqlDatabase(stack, 'mysql', { settings, stackName: 'blog', backend, rootPassword: secret('root'), userPassword: secret('user') });
+  const mysql = new MysqlDatabase(stack, 'mysql', { stackName: 'blog', container: settings.mysql, endpoint: MYSQL_ENDPOINT, backend, rootPassword: secret('root'), userPassword: secret('user') });
   if (without !== 'ghost') {
     new GhostBlog(stack, 'ghost', {
-      settings, stackName: 'blog', frontend, backend, smtpPassword: secret('smtp'),
-      database: { host: mysql.host, database: mysql.database, user: mysql.user, password: secret('user2') },
+      stackName: 'blog', container: settings.ghost, siteUrl: settings.siteUrl, timeZone: settings.timeZone, endpoint: GHOST_ENDPOINT, frontend, backend,
+      database: { endpoint: mysql.endpoint, database: mysql.database, user: mysql.user, password: secret('user2') },
     });
   }
-  if (without !== 'proxy') new Proxy(stack, 'proxy', { settings, frontend, stackName: 'blog' });
+  if (without !== 'proxy') {
+    new NginxProxy(stack, 'proxy', {
+      stackName: 'blog', container: settings.proxy, tls: settings.tls, ports: settings.ports, frontend,
+      configuration: proxyConfigOptions({ settings, layout: CONTAINER_LAYOUT }),
+    });
+  }
   return JSON.parse(Testing.synth(stack));
 }

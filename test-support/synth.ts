@@ -3,6 +3,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BlogHostStack, BlogHostStackProps } from '../constructs/blog-host-stack';
+import { Json, TerraformJson } from '../core/terraform-json';
+
+export type { TerraformJson };
 
 /** A synthesized stack, as a reviewer reads it: the JSON text and its parsed form. */
 export interface Synthesized {
@@ -11,9 +14,6 @@ export interface Synthesized {
   readonly json: TerraformJson;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type TerraformJson = { resource: Record<string, Record<string, any>>; output: Record<string, any>; variable: Record<string, any>; provider: Record<string, any> };
-
 export function synthBlogHost(props: BlogHostStackProps = {}): Synthesized {
   const stack = new BlogHostStack(Testing.app(), 'test', props);
   const text = Testing.synth(stack);
@@ -21,8 +21,7 @@ export function synthBlogHost(props: BlogHostStackProps = {}): Synthesized {
 }
 
 /** The one resource of `type` whose `name` attribute is `name`. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function resourceNamed(json: TerraformJson, type: string, name: string): any {
+export function resourceNamed(json: TerraformJson, type: string, name: string): Json {
   const matches = Object.values(json.resource[type] ?? {}).filter((r) => r.name === name);
   if (matches.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${matches.length}`);
   return matches[0];

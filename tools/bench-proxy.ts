@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs, promisify } from 'util';
-import { atLeast, NGINX_FEATURES, parseVersion } from '../constructs/nginx-version';
+import { atLeast, NGINX_FEATURES, parseVersion } from '../core/nginx-version';
 import { createSelfSignedCertificate, findLocalNginx, freePort, LocalNginx, nginxLabel, RunningPreview, startPreview, stopNginx, waitForPort } from './nginx-harness';
 import { StandInServer } from './stand-in-server';
 

@@ -3,9 +3,11 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { BlogHostSettings, resolveBlogSettings } from '../constructs/blog-settings';
-import { NginxLayout, ProxyConfigOptions, renderNginxConfig } from '../constructs/nginx-config';
-import { GHOST_ALIAS, PROXY_ASSET_DIR, proxyConfigOptions, proxySites, resolveStaticRoot } from '../constructs/proxy';
+import { NginxLayout, ProxyConfigOptions, renderNginxConfig } from '../core/nginx-config';
+import { PROXY_ASSET_DIR, proxyConfigOptions, proxyHostNames, resolveStaticRoot } from '../core/proxy-options';
+import { GHOST_ENDPOINT } from '../core/services';
+import { resolveBlogSettings } from '../core/settings';
+import { BlogHostSettings } from '../core/settings-schema';
 import { DnsResponder } from './dns-responder';
 
 /**
@@ -200,7 +202,7 @@ async function startPreviewOnce(options: PreviewOptions): Promise<RunningPreview
   let child: ChildProcess | undefined;
   try {
     await dns.start();
-    dns.setAddress(GHOST_ALIAS, await resolveIPv4(options.upstream.host));
+    dns.setAddress(GHOST_ENDPOINT.alias, await resolveIPv4(options.upstream.host));
 
     const httpPort = options.httpPort ?? (await freePort());
     const httpsPort = options.httpsPort ?? (await freePort());
@@ -222,15 +224,18 @@ async function startPreviewOnce(options: PreviewOptions): Promise<RunningPreview
       resolver: `127.0.0.1:${dns.port}`,
       resolverValidSeconds: options.resolverValidSeconds,
     };
-    const hostNames = [settings.blogDomain, ...settings.redirectDomains, ...(settings.adminDomain ? [settings.adminDomain] : [])];
+    const hostNames = proxyHostNames(settings);
     const certificate = createSelfSignedCertificate(path.join(prefix, 'tls'), hostNames);
-    // On the local machine NGINX reads the challenge folder where the settings say it is.
-    const base = proxyConfigOptions(settings, layout, { nginx: nginx.version, openssl: nginx.openssl }, proxySites(settings, certificate), settings.tls.acmeWebroot);
-    const configOptions: ProxyConfigOptions = {
-      ...base,
-      ghost: { host: GHOST_ALIAS, port: options.upstream.port },
-      activityPubUpstream: options.activityPub ? `http://${options.activityPub.host}:${options.activityPub.port}` : base.activityPubUpstream,
-    };
+    const configOptions: ProxyConfigOptions = proxyConfigOptions({
+      settings,
+      layout,
+      target: { nginx: nginx.version, openssl: nginx.openssl },
+      certificate,
+      // On the local machine NGINX reads the challenge folder where the settings say it is.
+      acmeChallengeRoot: settings.tls.acmeWebroot,
+      ghost: { host: GHOST_ENDPOINT.alias, port: options.upstream.port },
+      activityPubUpstream: options.activityPub ? `http://${options.activityPub.host}:${options.activityPub.port}` : undefined,
+    });
     const files = renderNginxConfig(configOptions);
     for (const [file, content] of Object.entries(files)) {
       fs.mkdirSync(path.dirname(path.join(prefix, 'conf', file)), { recursive: true });
@@ -256,7 +261,7 @@ async function startPreviewOnce(options: PreviewOptions): Promise<RunningPreview
       blogHost: settings.blogDomain,
       files,
       dns,
-      ghostAlias: GHOST_ALIAS,
+      ghostAlias: GHOST_ENDPOINT.alias,
       options: configOptions,
       stop: async () => {
         await stopNginx(running);

@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { diffPlans, renderPlanDiff } from './plan-diff';
-import { Json, readSynthesizedStack } from './terraform-json';
+import { Json, readSynthesizedStack } from '../core/terraform-json';
 
 const ROOT = path.join(__dirname, '..');
 

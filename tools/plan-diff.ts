@@ -1,6 +1,5 @@
-import { isSecretEnvLine, mountsOf, referencesIn } from '../constructs/policies';
 import { COMPUTED_ON_CREATE, ChangeEffect, effectOf } from './docker-provider-rules';
-import { canonical, displayValue, Json, resourcesOf } from './terraform-json';
+import { canonical, displayValue, isSecretEnvLine, Json, mountsOf, referencesIn, resourcesOf } from '../core/terraform-json';
 
 /**
  * An offline preview of what `terraform apply` would do between two synthesized stacks,

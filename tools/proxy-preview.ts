@@ -5,7 +5,7 @@
 // (leaving nothing behind) on Ctrl-C or SIGTERM. Try a settings change against a running
 // Ghost before deploying it.
 import { parseArgs } from 'util';
-import { loadSettingsFile } from '../constructs/settings-file';
+import { loadSettingsFile } from '../core/settings-file';
 import { HostPort, RunningPreview, startPreview } from './nginx-harness';
 
 function hostPort(flag: string, value: string | undefined): HostPort | undefined {

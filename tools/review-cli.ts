@@ -5,7 +5,7 @@
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { renderReview } from './review';
-import { readSynthesizedStack } from './terraform-json';
+import { readSynthesizedStack } from '../core/terraform-json';
 
 try {
   const { values } = parseArgs({ options: { out: { type: 'string', default: 'cdktf.out' }, stack: { type: 'string' } }, strict: true });

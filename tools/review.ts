@@ -1,4 +1,7 @@
-import { checkPolicies, isSecretEnvLine, Json, mountsOf, POLICY_RULES, PolicyRule, PolicyWaiver, serviceOf, wholeReference } from '../constructs/policies';
+import { checkPolicies, POLICY_RULES, PolicyRule, PolicyWaiver } from '../core/policies';
+import { SERVICE_ROLES } from '../core/services';
+import { terraformLiteralValue } from '../core/terraform-literal';
+import { isSecretEnvLine, Json, mountsOf, serviceOf, wholeReference } from '../core/terraform-json';
 
 /**
  * A Markdown summary of one synthesized stack that a reviewer can read in a minute: what
@@ -29,12 +32,10 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/<(?!br>)/g, '&lt;').replace(/(?<!<br)>/g, '&gt;').replace(/\n/g, '<br>');
 }
 
-/** Traffic order: the proxy, then Ghost, then MySQL, then anything else. */
-const SERVICE_ORDER = ['proxy', 'ghost', 'mysql'];
-
+/** Traffic order, as the services are declared; anything else comes last. */
 function serviceRank(container: Json): number {
-  const rank = SERVICE_ORDER.indexOf(serviceOf(container) ?? '');
-  return rank === -1 ? SERVICE_ORDER.length : rank;
+  const rank = (SERVICE_ROLES as readonly string[]).indexOf(serviceOf(container) ?? '');
+  return rank === -1 ? SERVICE_ROLES.length : rank;
 }
 
 function imageOf(tf: Json, container: Json): string {
@@ -47,7 +48,8 @@ function imageOf(tf: Json, container: Json): string {
 
 export function renderReview(tf: Json, stackName: string): string {
   const containers = Object.entries<Json>(tf.resource?.docker_container ?? {}).sort(([, a], [, b]) => serviceRank(a) - serviceRank(b));
-  const waivers: PolicyWaiver[] = tf.locals?.policy_waivers ?? [];
+  // A waiver's reason is free text, escaped in the plan; shown here as Terraform reads it.
+  const waivers: PolicyWaiver[] = (tf.locals?.policy_waivers ?? []).map((w: PolicyWaiver) => ({ ...w, reason: terraformLiteralValue(w.reason) ?? w.reason }));
   const names = containers.map(([, c]) => c.name as string);
   const row = (title: string, value: (c: Json) => string) => `| ${title} | ${containers.map(([, c]) => cell(value(c))).join(' | ')} |`;
 

@@ -1,14 +1,6 @@
 import { atLeast, formatVersion, NGINX_FEATURES, parseVersion, Version } from './nginx-version';
 import { TLS_PROFILES, TlsProfile, tlsProfileDirectives } from './tls-profiles';
-import {
-  SettingError,
-  validateDistinctDomains,
-  validateDomain,
-  validateDuration,
-  validateOneOf,
-  validatePort,
-  validateSize,
-} from './validation';
+import { check, checkBodySize, checkCacheTime, checkDomain, checkOrigin, checkPort, firstRepeat, oneOf, SettingError } from './validation';
 import { NGINX_IMAGE_OPENSSL_VERSION, NGINX_VERSION } from './versions';
 
 /**
@@ -155,28 +147,19 @@ function checkTarget(target: NginxTarget): { nginx: Version; openssl: Version } 
 }
 
 function checkOptions(options: ProxyConfigOptions): void {
-  validateOneOf('tls.profile', options.tls.profile, TLS_PROFILES);
-  validateDuration('proxy.cacheValidTime', options.cacheValidTime);
-  validateSize('proxy.clientMaxBodySize', options.clientMaxBodySize);
-  validatePort('proxy.ghostPort', options.ghost.port);
-  if (!/^https?:\/\/[^/\s]+$/.test(options.activityPubUpstream)) {
-    throw new SettingError(
-      'proxy.activityPubUpstream',
-      options.activityPubUpstream,
-      'expected an http:// or https:// base URL with no path, such as "https://ap.ghost.org"',
-    );
-  }
-  if (!options.sites.some((site) => site.role === 'blog')) {
-    throw new SettingError('sites', options.sites.map((s) => s.role), 'exactly one site must have the role "blog"');
-  }
-  if (options.sites.filter((site) => site.role === 'blog').length > 1) {
+  check('tls.profile', options.tls.profile, oneOf(TLS_PROFILES));
+  check('proxy.cacheValidTime', options.cacheValidTime, checkCacheTime);
+  check('proxy.clientMaxBodySize', options.clientMaxBodySize, checkBodySize);
+  check('proxy.ghostPort', options.ghost.port, checkPort);
+  check('proxy.activityPubUpstream', options.activityPubUpstream, checkOrigin);
+  if (options.sites.filter((site) => site.role === 'blog').length !== 1) {
     throw new SettingError('sites', options.sites.map((s) => s.role), 'exactly one site must have the role "blog"');
   }
   options.sites.forEach((site, i) => {
     if (site.hostNames.length === 0) {
       throw new SettingError(`sites[${i}].hostNames`, site.hostNames, 'expected at least one host name');
     }
-    site.hostNames.forEach((host, j) => validateDomain(`sites[${i}].hostNames[${j}]`, host));
+    site.hostNames.forEach((host, j) => check(`sites[${i}].hostNames[${j}]`, host, checkDomain));
     if (options.tls.enabled && !site.certificate) {
       throw new SettingError(
         `sites[${i}].certificate`,
@@ -185,7 +168,8 @@ function checkOptions(options: ProxyConfigOptions): void {
       );
     }
   });
-  validateDistinctDomains('sites[].hostNames', options.sites.flatMap((site) => site.hostNames));
+  const repeated = firstRepeat(options.sites.flatMap((site) => site.hostNames));
+  if (repeated !== undefined) throw new SettingError('sites[].hostNames', repeated, 'each host name may be used by one site only');
 }
 
 /** A configuration line, or a nested list of lines indented one level deeper. */

@@ -1,7 +1,5 @@
-import { TerraformStack } from 'cdktf';
-import { IValidation } from 'constructs';
-import { SERVICE_LABEL } from './service-container';
-import { SettingError } from './validation';
+import { holdsTemplateCode } from './terraform-literal';
+import { isSecretEnvLine, Json, mountsOf, serviceOf, wholeReference } from './terraform-json';
 
 /**
  * Policies every synthesized blog host must meet. They read the Terraform JSON itself, not
@@ -45,75 +43,9 @@ export interface PolicyResult {
   readonly waived?: string;
 }
 
-/** Synthesized Terraform JSON, read as it comes. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Json = any;
-
-/** Environment names that carry secrets. */
-const SECRET_ENV = /(PASSWORD|PASSWD|_PASS|__PASS|SECRET|TOKEN|API_KEY|PRIVATE_KEY)$/i;
-
-/** True when an environment line NAME=value sets a secret. */
-export function isSecretEnvLine(line: string): boolean {
-  return SECRET_ENV.test(line.split('=', 1)[0]);
-}
-
 /** Mount paths that hold keys or secrets. */
 const SECRET_PATH = /(privkey|\.key$|\/tls\/|\/ssl\/private|secret|password|credentials)/i;
 const DOCKER_SOCKET = /docker\.sock$/;
-
-/** The service label of a synthesized container ("proxy", "ghost", "mysql"). */
-export function serviceOf(container: Json): string | undefined {
-  return (container.labels ?? []).find((l: Json) => l.label === SERVICE_LABEL)?.value;
-}
-
-/** A Terraform reference to one attribute of one resource, such as `${docker_image.proxy.image_id}`. */
-export interface Reference {
-  readonly type: string;
-  readonly name: string;
-  readonly attribute: string;
-}
-
-const REFERENCE = /\$\{([a-z_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g;
-
-/** Every resource attribute referenced anywhere inside a value (`var.` and `local.` are not resources). */
-export function referencesIn(value: unknown): Reference[] {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? '';
-  return [...text.matchAll(REFERENCE)]
-    .filter(([, type]) => type !== 'var' && type !== 'local')
-    .map(([, type, name, attribute]) => ({ type, name, attribute }));
-}
-
-/** The reference when the value is exactly one, as in `name = "${docker_network.x.name}"`. */
-export function wholeReference(value: string): Reference | undefined {
-  const [only] = referencesIn(value);
-  return only && value === `\${${only.type}.${only.name}.${only.attribute}}` ? only : undefined;
-}
-
-function isReference(value: string): boolean {
-  return /\$\{[^}]+\}/.test(value);
-}
-
-/** One filesystem a container sees: a `mounts` entry or a legacy `volumes` entry. */
-export interface ContainerMount {
-  /** bind, volume or tmpfs. */
-  readonly kind: string;
-  /** Host path or volume name; empty for tmpfs. */
-  readonly source: string;
-  readonly target: string;
-  readonly readOnly: boolean;
-}
-
-export function mountsOf(container: Json): ContainerMount[] {
-  return [
-    ...(container.mounts ?? []).map((m: Json) => ({ kind: m.type, source: m.source ?? '', target: m.target, readOnly: m.read_only === true })),
-    ...(container.volumes ?? []).map((v: Json) => ({
-      kind: v.host_path ? 'bind' : 'volume',
-      source: v.host_path ?? v.volume_name ?? '',
-      target: v.container_path,
-      readOnly: v.read_only === true,
-    })),
-  ];
-}
 
 type Check = (container: Json, tf: Json) => string | undefined;
 
@@ -151,7 +83,7 @@ const CHECKS: Record<PolicyRule, Check> = {
   },
   'no-literal-secrets': (c) => {
     const literal = ((c.env ?? []) as string[])
-      .filter((line) => isSecretEnvLine(line) && !isReference(line.slice(line.indexOf('=') + 1)))
+      .filter((line) => isSecretEnvLine(line) && !holdsTemplateCode(line.slice(line.indexOf('=') + 1)))
       .map((line) => line.split('=', 1)[0]);
     return literal.length ? `sets ${literal.join(', ')} to a literal value` : undefined;
   },
@@ -170,42 +102,22 @@ export function checkPolicies(tf: Json, waivers: readonly PolicyWaiver[] = []): 
   return results;
 }
 
-/** Checks the shape of the waivers in the settings: a known rule, a container and a reason. */
-export function validateWaivers(waivers: readonly PolicyWaiver[]): void {
-  waivers.forEach((waiver, i) => {
-    if (!(waiver.rule in POLICY_RULES)) {
-      throw new SettingError(`policyWaivers[${i}].rule`, waiver.rule, `expected one of ${Object.keys(POLICY_RULES).join(', ')}`);
-    }
-    if (typeof waiver.container !== 'string' || !waiver.container) {
-      throw new SettingError(`policyWaivers[${i}].container`, waiver.container, 'expected the name of a container of this stack');
-    }
-    if (typeof waiver.reason !== 'string' || waiver.reason.trim().length < 10) {
-      throw new SettingError(`policyWaivers[${i}].reason`, waiver.reason, 'expected a reason a reviewer can judge (10 characters or more)');
-    }
-  });
-}
-
 /**
- * Runs the policies when the app synthesizes (`cdktf synth`, tests with validations on).
- * A check across the whole stack, so it is a validation rather than a constructor check.
+ * What fails synth: each unwaived violation, and each waiver that names no container of
+ * the stack or waives a rule that holds (a stale waiver would hide the next real failure).
  */
-export class PolicyValidation implements IValidation {
-  constructor(private readonly stack: TerraformStack, private readonly waivers: readonly PolicyWaiver[]) {}
-
-  public validate(): string[] {
-    const tf = this.stack.toTerraform();
-    const results = checkPolicies(tf, this.waivers);
-    const errors = results
-      .filter((r) => r.violation && !r.waived)
-      .map((r) => `Policy ${r.rule} (${POLICY_RULES[r.rule]}) fails for container "${r.container}" (${r.address}): ${r.violation}. Fix it, or waive it in policyWaivers with a reason.`);
-    const containers = new Set(results.map((r) => r.container));
-    for (const waiver of this.waivers) {
-      if (!containers.has(waiver.container)) {
-        errors.push(`Policy waiver for ${waiver.rule} names container "${waiver.container}", which this stack does not have.`);
-      } else if (!results.some((r) => r.rule === waiver.rule && r.container === waiver.container && r.violation)) {
-        errors.push(`Policy waiver for ${waiver.rule} on container "${waiver.container}" waives nothing: the rule holds. Remove the waiver.`);
-      }
+export function policyErrors(tf: Json, waivers: readonly PolicyWaiver[]): string[] {
+  const results = checkPolicies(tf, waivers);
+  const errors = results
+    .filter((r) => r.violation && !r.waived)
+    .map((r) => `Policy ${r.rule} (${POLICY_RULES[r.rule]}) fails for container "${r.container}" (${r.address}): ${r.violation}. Fix it, or waive it in policyWaivers with a reason.`);
+  const containers = new Set(results.map((r) => r.container));
+  for (const waiver of waivers) {
+    if (!containers.has(waiver.container)) {
+      errors.push(`Policy waiver for ${waiver.rule} names container "${waiver.container}", which this stack does not have.`);
+    } else if (!results.some((r) => r.rule === waiver.rule && r.container === waiver.container && r.violation)) {
+      errors.push(`Policy waiver for ${waiver.rule} on container "${waiver.container}" waives nothing: the rule holds. Remove the waiver.`);
     }
-    return errors;
   }
+  return errors;
 }

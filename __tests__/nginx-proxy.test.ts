@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Proxy, PROXY_ASSET_DIR, resolveStaticRoot } from '../constructs/proxy';
+import { NginxProxy } from '../constructs/nginx-proxy';
+import { CONTAINER_LAYOUT, PROXY_ASSET_DIR, proxyConfigOptions, resolveStaticRoot } from '../core/proxy-options';
 import { constructFixture } from '../test-support/construct-fixtures';
 import { copyToTemp, synthBlogHost } from '../test-support/synth';
 
-describe('Proxy', () => {
+describe('NginxProxy', () => {
   it('writes the rendered configuration into the image build context', () => {
     const { stack } = synthBlogHost();
     expect(Object.keys(stack.proxy.renderedConfig)).toContain('nginx.conf');
@@ -36,11 +37,18 @@ describe('Proxy', () => {
       ['a folder outside the assets', '../blog'],
       ['a missing folder', 'public'],
       ['a file', 'Dockerfile'],
-      ['an absolute path', '/usr/share/nginx/html'],
     ])('refuses %s', (_what, staticRoot) => {
       const { stack, settings, frontend } = constructFixture({ proxy: { staticRoot } });
-      expect(() => new Proxy(stack, 'proxy', { settings, frontend, stackName: 's' }))
+      expect(() => new NginxProxy(stack, 'proxy', {
+        stackName: 's', container: settings.proxy, tls: settings.tls, ports: settings.ports, frontend,
+        configuration: proxyConfigOptions({ settings, layout: CONTAINER_LAYOUT }),
+      }))
         .toThrow(new RegExp(`proxy\\.staticRoot: got "${staticRoot.replace(/[./]/g, '\\$&')}"; expected a folder inside`));
+    });
+
+    it('refuses an absolute path in the settings already', () => {
+      expect(() => constructFixture({ proxy: { staticRoot: '/usr/share/nginx/html' } }))
+        .toThrow(/proxy\.staticRoot: got "\/usr\/share\/nginx\/html"; expected a folder inside assets\/proxy\//);
     });
 
     it('accepts another folder of the assets and copies it into the image', () => {

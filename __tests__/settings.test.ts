@@ -1,0 +1,165 @@
+import { resolveBlogSettings } from '../core/settings';
+import { BlogHostSettings } from '../core/settings-schema';
+import { SettingsError } from '../core/validation';
+import { synthBlogHost } from '../test-support/synth';
+
+/** Settings as a file would hold them, types unchecked. */
+function loose(value: unknown): BlogHostSettings {
+  return value as BlogHostSettings;
+}
+
+/** Each bad input names the setting, the value and what is allowed. */
+const BAD_INPUTS: [string, BlogHostSettings, RegExp][] = [
+  ['a malformed site host', { siteUrl: 'https://www..example.com' }, /siteUrl: got "www\.\.example\.com"; expected a lower-case host name/],
+  ['an upper-case redirect domain', { redirectDomains: ['Example.com'] }, /redirectDomains\[0\]: got "Example\.com"; expected a lower-case host name/],
+  ['a single-label admin domain', { adminDomain: 'admin' }, /adminDomain: got "admin"; expected a lower-case host name/],
+  ['a duplicate domain', { redirectDomains: ['example.com', 'www.example.com'] }, /redirectDomains: got "www\.example\.com"; each host name may be used by one site only/],
+  ['a relative content path', { ghost: { contentPath: 'var/lib/ghost' } }, /ghost\.contentPath: got "var\/lib\/ghost"; expected an absolute path/],
+  ['a data path with ..', { mysql: { dataPath: '/var/lib/../ghost' } }, /mysql\.dataPath: got "\/var\/lib\/\.\.\/ghost"; expected an absolute path/],
+  ['a relative key path', { tls: { keyPath: 'privkey.pem' } }, /tls\.keyPath: got "privkey\.pem"; expected an absolute path/],
+  ['overlapping data paths', { mysql: { dataPath: '/var/lib/ghost/mysql' } }, /mysql\.dataPath: got "\/var\/lib\/ghost\/mysql"; host paths of different containers may not overlap; ghost\.contentPath is "\/var\/lib\/ghost"/],
+  ['zero memory', { proxy: { memoryMb: 0 } }, /proxy\.memoryMb: got 0; expected a whole number of MiB from 6 \(Docker's minimum\) to 1048576/],
+  ['memory below Docker\'s minimum', { proxy: { memoryMb: 5 } }, /proxy\.memoryMb: got 5; expected a whole number of MiB from 6/],
+  ['absurd memory', { ghost: { memoryMb: 2 ** 40 } }, /ghost\.memoryMb: got 1099511627776; expected a whole number of MiB from 6/],
+  ['negative memory', { ghost: { memoryMb: -5 } }, /ghost\.memoryMb: got -5; expected a whole number of MiB/],
+  ['fractional memory', { mysql: { memoryMb: 1.5 } }, /mysql\.memoryMb: got 1\.5; expected a whole number/],
+  ['swap below memory', { ghost: { memoryMb: 512, memorySwapMb: 256 } }, /ghost\.memorySwapMb: got 256; expected a whole number of MiB of at least the memory limit \(512\) and at most 1048576, or -1 for unlimited swap/],
+  ['swap below the default memory', { mysql: { memorySwapMb: 100 } }, /mysql\.memorySwapMb: got 100; expected a whole number of MiB of at least the memory limit \(512\)/],
+  ['swap of -2', { proxy: { memorySwapMb: -2 } }, /proxy\.memorySwapMb: got -2;/],
+  ['a port out of range', { ports: { https: 70000 } }, /ports\.https: got 70000; expected a whole number from 1 to 65535/],
+  ['port zero', { ports: { http: 0 } }, /ports\.http: got 0; expected a whole number from 1 to 65535/],
+  ['a port used twice', { ports: { http: 8443, https: 8443 } }, /ports: got 8443; each published port may be used once/],
+  ['an unknown restart policy', { ghost: { restart: 'sometimes' as never } }, /ghost\.restart: got "sometimes"; expected one of "no", "on-failure", "always", "unless-stopped"/],
+  ['an unknown log size', { proxy: { logMaxSize: '10 MB' } }, /proxy\.logMaxSize: got "10 MB"; expected a positive whole number of at most six digits followed by k, m or g/],
+  ['zero log files', { mysql: { logMaxFiles: 0 } }, /mysql\.logMaxFiles: got 0; expected a whole number of files from 1 to 100/],
+  ['an http:// site URL while TLS is on', { siteUrl: 'http://www.example.com' }, /siteUrl: got "http:\/\/www\.example\.com"; TLS is on, so the site URL must start with https:\/\//],
+  ['an https:// site URL while TLS is off', { siteUrl: 'https://www.example.com', tls: { enabled: false } }, /siteUrl: got "https:\/\/www\.example\.com"; TLS is off/],
+  ['a site URL with a path', { siteUrl: 'https://www.example.com/blog' }, /siteUrl: got "https:\/\/www\.example\.com\/blog"; expected a URL with only a scheme and a host name/],
+  ['an unknown TLS profile', { tls: { profile: 'old' as never } }, /tls\.profile: got "old"; expected one of "intermediate", "modern"/],
+  ['a cache time that is not a duration', { proxy: { cacheValidTime: 'ten minutes' } }, /proxy\.cacheValidTime: got "ten minutes"; expected an NGINX time from 1s to 1y/],
+  ['a cache time in milliseconds, which NGINX refuses there', { proxy: { cacheValidTime: '1ms' } }, /proxy\.cacheValidTime: got "1ms"; expected an NGINX time .*NGINX refuses ms here/],
+  ['a cache time beyond a year', { proxy: { cacheValidTime: '2y' } }, /proxy\.cacheValidTime: got "2y"; expected an NGINX time from 1s to 1y/],
+  ['a body size that is not a size', { proxy: { clientMaxBodySize: '50 MB' } }, /proxy\.clientMaxBodySize: got "50 MB"; expected a size NGINX accepts/],
+  ['a body size NGINX would overflow', { proxy: { clientMaxBodySize: '12345678901234567890123' } }, /proxy\.clientMaxBodySize: got "12345678901234567890123"; expected a size NGINX accepts/],
+  ['a body size of 0, which NGINX reads as no limit', { proxy: { clientMaxBodySize: '0' } }, /proxy\.clientMaxBodySize: got "0"; expected a size above zero; NGINX reads 0 as no limit at all, so write "unlimited"/],
+  ['a Docker host that is no Docker address', { dockerHost: 'deploy@host' }, /dockerHost: got "deploy@host"; expected unix:/],
+  ['a Docker host with more after it', { dockerHost: 'ssh://deploy@host; rm -rf /' }, /dockerHost: got "ssh:\/\/deploy@host; rm -rf \/"; expected unix:\/\/\/path\/to\/docker\.sock, ssh:\/\/user@host\[:port\] or tcp:\/\/host:port, and nothing else/],
+  ['a container name Docker refuses', { ghost: { containerName: 'my ghost' } }, /ghost\.containerName: got "my ghost"; expected a Docker name/],
+  ['two containers with one name', { mysql: { containerName: 'ghost' } }, /containerName: got "ghost"; each container needs its own name/],
+  ['a time zone with spaces', { timeZone: 'Eastern Time' }, /timeZone: got "Eastern Time"; expected an IANA time zone name/],
+  ['a MySQL user with a quote', { mysql: { user: "gh'ost" } }, /mysql\.user: got "gh'ost"; expected 1 to 32 letters, digits or underscores/],
+  ['a relative ACME webroot', { tls: { acmeWebroot: 'webroot' } }, /tls\.acmeWebroot: got "webroot"; expected an absolute path/],
+  ['an ACME webroot without TLS', { siteUrl: 'http://www.example.com', tls: { enabled: false, acmeWebroot: '/var/www/acme' } }, /tls\.acmeWebroot: got "\/var\/www\/acme"; challenges are only served when tls\.enabled is true/],
+  ['a mail host that is no host', { mail: { host: 'smtp', user: 'u' } }, /mail\.host: got "smtp"; expected a lower-case host name/],
+  ['a mail port out of range', { mail: { host: 'smtp.example.net', user: 'u', port: 0 } }, /mail\.port: got 0; expected a whole number from 1 to 65535/],
+  ['a mail setting without its host', loose({ mail: { user: 'u' } }), /mail\.host: got nothing; expected a value: this setting is required/],
+  ['mail set to true', loose({ mail: true }), /mail: got true; expected false or an object/],
+  // Hostile settings: nothing may reach Terraform or NGINX as code.
+  ['a sender with a line break (a second mail header)', { mail: { host: 'smtp.example.net', user: 'u', from: 'Blog <b@example.com>\r\nBcc: x@evil.example' } }, /mail\.from: got .*; expected no line breaks, tabs or other control characters/],
+  ['a data path with Terraform template syntax', { ghost: { contentPath: '/srv/${file("/etc/passwd")}' } }, /ghost\.contentPath: got "\/srv\/\$\{file\(\\"\/etc\/passwd\\"\)\}"; expected no Terraform template syntax/],
+  ['a certificate path with a template directive', { tls: { certificatePath: '/srv/%{if true}x%{endif}' } }, /tls\.certificatePath: got .*; expected no Terraform template syntax/],
+  ['an ACME webroot with template syntax', { tls: { acmeWebroot: '/srv/${var.mysql_root_password}' } }, /tls\.acmeWebroot: .*expected no Terraform template syntax/],
+  ['a Docker host with template syntax', { dockerHost: 'unix:///var/run/docker.sock${file("/etc/passwd")}' }, /dockerHost: .*expected no Terraform template syntax/],
+  ['a cdktf token in free text', { mail: { host: 'smtp.example.net', user: 'u', from: 'x ${TfToken[TOKEN.1]}' } }, /mail\.from: .*expected no cdktf token markers/],
+  ['a cdktf token in a name', { name: '${TfToken[TOKEN.1]}' }, /name: .*expected no cdktf token markers/],
+  ['an ActivityPub upstream with a client-chosen variable', { proxy: { activityPubUpstream: 'http://$http_x_target' } }, /proxy\.activityPubUpstream: got "http:\/\/\$http_x_target"; expected http:\/\/ or https:\/\/, a lower-case host name or IPv4 address and an optional port, and nothing else/],
+  ['an ActivityPub upstream with an injected directive', { proxy: { activityPubUpstream: 'https://ap.ghost.org;internal' } }, /proxy\.activityPubUpstream: got "https:\/\/ap\.ghost\.org;internal"; expected http:\/\/ or https:\/\//],
+  ['an ActivityPub upstream with a path', { proxy: { activityPubUpstream: 'https://ap.ghost.org/x' } }, /proxy\.activityPubUpstream: got "https:\/\/ap\.ghost\.org\/x"/],
+  ['the directory holding the Docker socket as content', { ghost: { contentPath: '/var/run' } }, /ghost\.contentPath: got "\/var\/run"; expected a directory of its own, outside the host's system directories \(it is \/var\/run\)/],
+  ['a parent of the Docker socket as content', { ghost: { contentPath: '/var' } }, /ghost\.contentPath: got "\/var"; expected a directory of its own, outside the host's system directories \(it overlaps \/var\/run\)/],
+  ['/etc as a data path', { mysql: { dataPath: '/etc' } }, /mysql\.dataPath: got "\/etc"; expected a directory of its own, outside the host's system directories \(it is \/etc\)/],
+  ['a data path inside /usr', { mysql: { dataPath: '/usr/local/mysql' } }, /mysql\.dataPath: got "\/usr\/local\/mysql"; .*\(it overlaps \/usr\)/],
+  ['a key inside /proc', { tls: { keyPath: '/proc/self/environ' } }, /tls\.keyPath: got "\/proc\/self\/environ"; expected a file outside the kernel's and the container runtime's directories/],
+  ['an ACME webroot equal to the MySQL data path', { tls: { acmeWebroot: '/var/lib/ghost-mysql' } }, /tls\.acmeWebroot: got "\/var\/lib\/ghost-mysql"; host paths of different containers may not overlap; mysql\.dataPath is "\/var\/lib\/ghost-mysql"/],
+  ['a certificate directory inside the content', { tls: { certificatePath: '/var/lib/ghost/tls/fullchain.pem' } }, /tls\.certificatePath: got "\/var\/lib\/ghost\/tls\/\.\.\."; host paths of different containers may not overlap; ghost\.contentPath is "\/var\/lib\/ghost"/],
+  ['an empty stack name', { name: '' }, /Invalid setting name: got ""; expected a Docker name/],
+];
+
+describe('resolveBlogSettings', () => {
+  it.each(BAD_INPUTS)('refuses %s', (_what, settings, message) => {
+    expect(() => resolveBlogSettings(settings)).toThrow(message);
+  });
+
+  it('reports every problem at once, one line each', () => {
+    const attempt = () => resolveBlogSettings(loose({ proxy: { memoryMb: 0, logMaxFiles: 0 }, ports: { http: 'x' }, colour: 'blue' }));
+    expect(attempt).toThrow(SettingsError);
+    expect(attempt).toThrow(/^4 invalid settings:\n( {2}- Invalid setting [^\n]+\n){3} {2}- Invalid setting [^\n]+$/);
+    for (const line of [
+      /\n {2}- Invalid setting proxy\.memoryMb: got 0; [^\n]+\./,
+      /\n {2}- Invalid setting proxy\.logMaxFiles: got 0; [^\n]+\./,
+      /\n {2}- Invalid setting ports\.http: got "x"; expected a number\./,
+      /\n {2}- Invalid setting colour: unknown setting; allowed here: name, dockerHost, siteUrl, /,
+    ]) {
+      expect(attempt).toThrow(line);
+    }
+  });
+
+  it('refuses an unknown key without printing its value, and lists what is allowed', () => {
+    const attempt = () => resolveBlogSettings(loose({ proxy: { memory: 'sentinel-value-41' } }));
+    expect(attempt).toThrow(/Invalid setting proxy\.memory: unknown setting; allowed here: containerName, memoryMb, memorySwapMb, restart, logMaxSize, logMaxFiles, staticRoot/);
+    expect(attempt).not.toThrow(/sentinel-value-41/);
+  });
+
+  it.each(['password', 'pwd', 'pw', 'passphrase', 'secret', 'apiKey', 'api_key', 'token', 'credentials', 'privateKey', 'hmacKey'])(
+    'refuses a key that looks secret (%s) with a pointer to the variables, never echoing it',
+    (key) => {
+      const attempt = () => resolveBlogSettings(loose({ mail: { host: 'smtp.example.net', user: 'u', [key]: 'hunter2-sentinel' } }));
+      expect(attempt).toThrow(new RegExp(`mail\\.${key}: secrets may only be given as sensitive Terraform variables \\(TF_VAR_mysql_root_password`));
+      expect(attempt).not.toThrow(/hunter2/);
+    },
+  );
+
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])('treats the inherited name %s as the unknown key it is', (key) => {
+    expect(() => resolveBlogSettings(JSON.parse(`{"${key}": {}}`))).toThrow(new RegExp(`Invalid setting ${key}: unknown setting`));
+    expect(() => resolveBlogSettings(JSON.parse(`{"tls": {"${key}": {}}}`))).toThrow(new RegExp(`Invalid setting tls\\.${key}: unknown setting`));
+  });
+
+  it('never shows a password written into an SSH Docker address', () => {
+    const attempt = () => resolveBlogSettings({ dockerHost: 'ssh://deploy:hunter2-sentinel@blog.example.org' });
+    expect(attempt).toThrow(/dockerHost: got "ssh:\/\/deploy:\(redacted\)@blog\.example\.org"; expected no password in an ssh:\/\/ address/);
+    expect(attempt).not.toThrow(/hunter2/);
+  });
+
+  it('names the setting of a value of the wrong type', () => {
+    expect(() => resolveBlogSettings(loose({ ports: { http: '80' } }))).toThrow(/ports\.http: got "80"; expected a number/);
+    expect(() => resolveBlogSettings(loose({ redirectDomains: 'example.com' }))).toThrow(/redirectDomains: got "example\.com"; expected a list/);
+    expect(() => resolveBlogSettings(loose({ tls: true }))).toThrow(/tls: got true; expected an object/);
+  });
+
+  it('refuses bad input at synth time, from the stack itself, before building anything', () => {
+    expect(() => synthBlogHost({ proxy: { memoryMb: 0 } })).toThrow(/Invalid setting proxy\.memoryMb: got 0/);
+  });
+
+  it('accepts unlimited swap, and unlimited uploads said in words', () => {
+    expect(resolveBlogSettings({ ghost: { memorySwapMb: -1 } }).ghost.memorySwapMb).toBe(-1);
+    expect(resolveBlogSettings({ proxy: { clientMaxBodySize: 'unlimited' } }).proxy.clientMaxBodySize).toBe('unlimited');
+  });
+
+  it('accepts the Docker addresses users write', () => {
+    for (const dockerHost of ['unix:///var/run/docker.sock', 'ssh://deploy@blog.example.org', 'ssh://blog.example.org:2222', 'tcp://10.0.0.5:2376', 'ssh://deploy@[2001:db8::1]']) {
+      expect(resolveBlogSettings({ dockerHost }).dockerHost).toBe(dockerHost);
+    }
+  });
+
+  it('derives the certificate paths from the blog host', () => {
+    const settings = resolveBlogSettings({ siteUrl: 'https://blog.example.net' });
+    expect(settings.tls.certificatePath).toBe('/etc/letsencrypt/live/blog.example.net/fullchain.pem');
+    expect(settings.tls.keyPath).toBe('/etc/letsencrypt/live/blog.example.net/privkey.pem');
+  });
+
+  it('defaults the site URL to http:// when TLS is off', () => {
+    const settings = resolveBlogSettings({ tls: { enabled: false } });
+    expect(settings.siteUrl).toBe('http://www.example.com');
+    expect(settings.scheme).toBe('http');
+  });
+
+  it('keeps every value the user set', () => {
+    const settings = resolveBlogSettings({ proxy: { memoryMb: 100, memorySwapMb: 100, logMaxFiles: 1 }, redirectDomains: [] });
+    expect(settings.proxy).toMatchObject({ memoryMb: 100, memorySwapMb: 100, logMaxFiles: 1 });
+    expect(settings.redirectDomains).toEqual([]);
+  });
+
+  it('sends no mail by default, rather than pointing at a relay that does not exist', () => {
+    expect(resolveBlogSettings({}).mail).toBeUndefined();
+  });
+});

@@ -1,0 +1,110 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { DEFAULT_NGINX_TARGET, NginxLayout, NginxTarget, ProxyConfigOptions, ProxySite, TlsCertificateFiles } from './nginx-config';
+import { GHOST_ENDPOINT } from './services';
+import { ResolvedBlogSettings } from './settings';
+import { SettingError } from './validation';
+
+/**
+ * From the stack settings to the NGINX renderer's options: the one adapter that the proxy
+ * construct (for the image) and the local harness (for the preview and the tests) share,
+ * so both run the same configuration.
+ */
+
+/** The proxy image's build context: Dockerfile and static web root. */
+export const PROXY_ASSET_DIR = path.join(__dirname, '..', 'assets', 'proxy');
+
+/** Where the certificate and key are mounted in the proxy container (read-only). */
+export const CONTAINER_TLS_DIR = '/etc/nginx/tls';
+export const CONTAINER_CERTIFICATE: TlsCertificateFiles = {
+  certificateFile: `${CONTAINER_TLS_DIR}/fullchain.pem`,
+  keyFile: `${CONTAINER_TLS_DIR}/privkey.pem`,
+};
+
+/** Where the ACME challenge folder is mounted in the proxy container (read-only). */
+export const CONTAINER_ACME_DIR = '/var/www/acme';
+
+/** The port of the loopback health endpoint inside the proxy container. */
+export const PROXY_HEALTH_PORT = 8081;
+
+/** Paths inside the official nginx image. */
+export const CONTAINER_LAYOUT: NginxLayout = {
+  staticRoot: '/usr/share/nginx/html',
+  cacheDir: '/var/cache/nginx/ghost',
+  confDir: '/etc/nginx',
+  pidFile: '/var/run/nginx.pid',
+  errorLog: 'stderr',
+  accessLog: '/dev/stdout',
+  mimeTypes: '/etc/nginx/mime.types',
+  user: 'nginx',
+  httpPort: 80,
+  httpsPort: 443,
+  healthListen: `127.0.0.1:${PROXY_HEALTH_PORT}`,
+  // Docker's embedded DNS server on user-defined networks.
+  resolver: '127.0.0.11',
+};
+
+export interface ProxyConfigInputs {
+  readonly settings: ResolvedBlogSettings;
+  /** Where things live for this NGINX: the container's layout or a test prefix. */
+  readonly layout: NginxLayout;
+  /** @default the pinned image's NGINX and OpenSSL */
+  readonly target?: NginxTarget;
+  /** Certificate files as NGINX sees them. @default the container's read-only mounts */
+  readonly certificate?: TlsCertificateFiles;
+  /** Where NGINX reads ACME challenges, when the settings serve them. @default the container's mount */
+  readonly acmeChallengeRoot?: string;
+  /** Ghost's address as NGINX reaches it. @default its alias and port on the frontend network */
+  readonly ghost?: { readonly host: string; readonly port: number };
+  /** Base URL of the ActivityPub service. @default the settings' `proxy.activityPubUpstream` */
+  readonly activityPubUpstream?: string;
+}
+
+/**
+ * The proxy's sites from the stack settings: the blog, the redirect hosts (the article's
+ * apex) and an optional admin host, all with the one certificate the article shared.
+ */
+export function proxySites(settings: ResolvedBlogSettings, certificate: TlsCertificateFiles = CONTAINER_CERTIFICATE): ProxySite[] {
+  const withCertificate = settings.tls.enabled ? { certificate } : {};
+  return [
+    { role: 'blog', hostNames: [settings.blogDomain], ...withCertificate },
+    ...(settings.redirectDomains.length > 0 ? [{ role: 'redirect' as const, hostNames: settings.redirectDomains, ...withCertificate }] : []),
+    ...(settings.adminDomain !== undefined ? [{ role: 'admin' as const, hostNames: [settings.adminDomain], ...withCertificate }] : []),
+  ];
+}
+
+/** Every host name the proxy answers for, the blog's first. */
+export function proxyHostNames(settings: ResolvedBlogSettings): string[] {
+  return proxySites(settings).flatMap((site) => site.hostNames);
+}
+
+/** Everything the renderer needs, for a given NGINX and layout (the container's, or a test's). */
+export function proxyConfigOptions(inputs: ProxyConfigInputs): ProxyConfigOptions {
+  const { settings } = inputs;
+  return {
+    acmeChallengeRoot: settings.tls.acmeWebroot !== undefined ? (inputs.acmeChallengeRoot ?? CONTAINER_ACME_DIR) : undefined,
+    sites: proxySites(settings, inputs.certificate),
+    tls: {
+      enabled: settings.tls.enabled,
+      profile: settings.tls.profile,
+      hstsPreload: settings.tls.hstsPreload,
+      ocspStapling: settings.tls.ocspStapling,
+    },
+    ghost: inputs.ghost ?? { host: GHOST_ENDPOINT.alias, port: GHOST_ENDPOINT.port },
+    activityPubUpstream: inputs.activityPubUpstream ?? settings.proxy.activityPubUpstream,
+    cacheValidTime: settings.proxy.cacheValidTime,
+    clientMaxBodySize: settings.proxy.clientMaxBodySize,
+    target: inputs.target ?? DEFAULT_NGINX_TARGET,
+    layout: inputs.layout,
+  };
+}
+
+/** The static root must be a folder inside the proxy assets, since it is copied into the image. */
+export function resolveStaticRoot(assetDir: string, staticRoot: string): string {
+  const absolute = path.resolve(assetDir, staticRoot);
+  const inside = absolute.startsWith(assetDir + path.sep);
+  if (!inside || !fs.existsSync(absolute) || !fs.statSync(absolute).isDirectory()) {
+    throw new SettingError('proxy.staticRoot', staticRoot, `expected a folder inside ${path.relative(process.cwd(), assetDir) || assetDir}, such as "html"`);
+  }
+  return path.relative(assetDir, absolute).split(path.sep).join('/');
+}

@@ -1,0 +1,25 @@
+/**
+ * How the stack's services find and name each other: one source for the names that the
+ * constructs write into the plan and that the policies, the review and the plan preview
+ * read back out of it.
+ */
+
+/** Label keys on every resource, so `docker ps --filter label=...` finds the stack. */
+export const STACK_LABEL = 'ghost-docker-cdktf.stack';
+export const SERVICE_LABEL = 'ghost-docker-cdktf.service';
+
+/** The roles a container can play, in traffic order (the review lists them so). */
+export const SERVICE_ROLES = ['proxy', 'ghost', 'mysql'] as const;
+export type ServiceRole = (typeof SERVICE_ROLES)[number];
+
+/** A service's name on a user-defined network (Docker's embedded DNS) and its port. */
+export interface ServiceEndpoint {
+  readonly alias: string;
+  readonly port: number;
+}
+
+/** Ghost on the frontend network: the proxy's upstream. */
+export const GHOST_ENDPOINT: ServiceEndpoint = { alias: 'ghost', port: 2368 };
+
+/** MySQL on the internal backend network: Ghost's database. */
+export const MYSQL_ENDPOINT: ServiceEndpoint = { alias: 'mysql', port: 3306 };

@@ -1,0 +1,283 @@
+import { z } from 'zod';
+import { POLICY_RULES, PolicyRule } from './policies';
+import { holdsTemplateCode } from './terraform-literal';
+import { TLS_PROFILES } from './tls-profiles';
+import {
+  checkBodySize,
+  checkCacheTime,
+  checkDockerHost,
+  checkDockerName,
+  checkDataPath,
+  checkDomain,
+  checkFilePath,
+  Checker,
+  checkLogFiles,
+  checkLogSize,
+  checkMemory,
+  checkMemorySwap,
+  checkOrigin,
+  checkPort,
+  checkSqlName,
+  checkTimeZone,
+} from './validation';
+
+/**
+ * The settings of one blog host, declared once. The TypeScript types (`BlogHostSettings`),
+ * the validation of a settings file or of props given in code, and the published JSON
+ * Schema (blog.settings.schema.json, for editors) all derive from this schema.
+ *
+ * Every string passes one gate before its own check (see `settingString`): nothing a
+ * setting holds may reach Terraform or NGINX as code.
+ */
+
+/**
+ * What a string setting is, which decides how the gate treats it.
+ * - `name`, `host`, `path`, `url`: refused if they hold Terraform template syntax; their
+ *   own checks admit no NGINX metacharacter either.
+ * - `text`: free text (a mail sender, a waiver's reason). Template syntax is allowed and
+ *   escaped where it is written into the plan (`escapeForTerraform`); line breaks and other
+ *   control characters are refused (a mail header must stay one line).
+ */
+export type StringKind = 'name' | 'host' | 'path' | 'url' | 'text';
+
+/** The kind of each string setting, for the gate and for the tests that cover every one. */
+export const STRING_KIND = Symbol('stringKind');
+
+// cdktf writes its own unresolved values into strings as `${TfToken[TOKEN.n]}` (or with #
+// for lists): a setting holding one would be resolved as if the stack had written it.
+const CDKTF_TOKEN_MARKER = /[$#]\{TfToken\[/;
+
+/** The gate every string setting passes, then its own check. */
+function gate(kind: StringKind, value: string): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) return 'expected no line breaks, tabs or other control characters';
+  if (CDKTF_TOKEN_MARKER.test(value)) return 'expected no cdktf token markers (TfToken[...])';
+  if (kind !== 'text' && holdsTemplateCode(value)) return 'expected no Terraform template syntax ("${" or "%{")';
+  return undefined;
+}
+
+/** A string setting of a kind, with its own check after the gate. */
+export function settingString(kind: StringKind, own?: Checker<string>, maxLength = 1024) {
+  const schema = z.string().check((ctx) => {
+    const value = ctx.value;
+    const problem = value.length > maxLength ? `expected at most ${maxLength} characters` : (gate(kind, value) ?? own?.(value));
+    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: value });
+  });
+  return Object.assign(schema, { [STRING_KIND]: kind });
+}
+
+function settingNumber(own: Checker<number>) {
+  return z.number().check((ctx) => {
+    const problem = own(ctx.value);
+    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+  });
+}
+
+const RESTART_POLICIES = ['no', 'on-failure', 'always', 'unless-stopped'] as const;
+export type RestartPolicy = (typeof RESTART_POLICIES)[number];
+
+/** Defaults of one container's limits; the article's where they still hold. */
+export interface ContainerDefaults {
+  readonly containerName: string;
+  readonly memoryMb: number;
+  /** Swap limit as a multiple of memory when none is given. */
+  readonly swapFactor: number;
+  readonly logMaxSize: string;
+}
+
+export const CONTAINER_DEFAULTS = {
+  proxy: { containerName: 'proxy', memoryMb: 75, swapFactor: 2, logMaxSize: '10m' },
+  ghost: { containerName: 'ghost', memoryMb: 512, swapFactor: 2, logMaxSize: '1m' },
+  // A database should not swap: memory_swap equal to memory allows none.
+  mysql: { containerName: 'mysql', memoryMb: 512, swapFactor: 1, logMaxSize: '10m' },
+} as const satisfies Record<string, ContainerDefaults>;
+
+/** Limits and policies every container takes. */
+function containerFields(defaults: ContainerDefaults) {
+  return {
+    containerName: settingString('name', checkDockerName)
+      .default(defaults.containerName)
+      .meta({ description: 'Container name on the Docker host.' }),
+    memoryMb: settingNumber(checkMemory)
+      .default(defaults.memoryMb)
+      .meta({ description: 'Memory limit in MiB (docker run -m).' }),
+    memorySwapMb: z
+      .number()
+      .optional()
+      .meta({
+        description: `Memory plus swap in MiB (--memory-swap): equal to memoryMb for no swap, -1 for unlimited. Default: ${defaults.swapFactor} times memoryMb.`,
+      }),
+    restart: z
+      .enum(RESTART_POLICIES, { error: `expected one of ${RESTART_POLICIES.map((p) => `"${p}"`).join(', ')}` })
+      .default('always')
+      .meta({ description: 'Docker restart policy.' }),
+    logMaxSize: settingString('name', checkLogSize)
+      .default(defaults.logMaxSize)
+      .meta({ description: 'json-file max-size of one log file.' }),
+    logMaxFiles: settingNumber(checkLogFiles).default(3).meta({ description: 'json-file max-file: rotated log files kept.' }),
+  };
+}
+
+/** Swap is checked against the memory limit it belongs to, once both are known. */
+function withSwapCheck<T extends z.ZodObject>(schema: T, defaults: ContainerDefaults) {
+  return schema.check((ctx) => {
+    const value = ctx.value as { memoryMb?: number; memorySwapMb?: number };
+    if (value.memorySwapMb === undefined) return;
+    const problem = checkMemorySwap(value.memoryMb ?? defaults.memoryMb)(value.memorySwapMb);
+    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: value.memorySwapMb, path: ['memorySwapMb'] });
+  });
+}
+
+const TLS_SCHEMA = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'Serve HTTPS with HSTS and redirect HTTP to it. Turn off only behind another TLS terminator.' }),
+    certificatePath: settingString('path', checkFilePath)
+      .optional()
+      .meta({ description: 'Certificate chain on the Docker host, mounted read-only into the proxy. Default: /etc/letsencrypt/live/<blog host>/fullchain.pem.' }),
+    keyPath: settingString('path', checkFilePath)
+      .optional()
+      .meta({ description: 'Private key on the Docker host, mounted read-only into the proxy; never copied into an image. Default: /etc/letsencrypt/live/<blog host>/privkey.pem.' }),
+    profile: z
+      .enum(TLS_PROFILES, { error: `expected one of ${TLS_PROFILES.map((p) => `"${p}"`).join(', ')}` })
+      .default('intermediate')
+      .meta({ description: 'Mozilla guideline 6.0 profile: "intermediate" (TLS 1.2 and 1.3) or "modern" (TLS 1.3 only).' }),
+    hstsPreload: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Add preload to HSTS. Only when every subdomain serves HTTPS and you mean to submit the domain.' }),
+    ocspStapling: z
+      .boolean()
+      .default(false)
+      .meta({ description: "Staple OCSP responses. Let's Encrypt ended OCSP in 2025; turn on only for a CA that still runs it." }),
+    acmeWebroot: settingString('path', checkDataPath)
+      .optional()
+      .meta({ description: "Host folder that certbot's webroot method writes challenges into, mounted read-only and served at /.well-known/acme-challenge/ over plain HTTP." }),
+  })
+  .meta({ description: 'TLS on the proxy.' });
+
+const PORTS_SCHEMA = z
+  .strictObject({
+    http: settingNumber(checkPort).default(80).meta({ description: 'Host port of plain HTTP.' }),
+    https: settingNumber(checkPort).default(443).meta({ description: 'Host port of HTTPS.' }),
+  })
+  .meta({ description: 'Ports the proxy publishes on the Docker host.' });
+
+const PROXY_SCHEMA = withSwapCheck(
+  z.strictObject({
+    ...containerFields(CONTAINER_DEFAULTS.proxy),
+    staticRoot: settingString('path', (value) =>
+      /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(value) ? undefined : 'expected a folder inside assets/proxy/, such as "html"',
+    )
+      .default('html')
+      .meta({ description: 'Static web root, a folder inside assets/proxy/.' }),
+    cacheValidTime: settingString('name', checkCacheTime)
+      .default('1m')
+      .meta({ description: 'How long an anonymous Ghost page stays fresh in the proxy cache (NGINX time).' }),
+    clientMaxBodySize: settingString('name', checkBodySize)
+      .default('50m')
+      .meta({ description: 'Largest upload through the proxy (NGINX size), or "unlimited".' }),
+    activityPubUpstream: settingString('url', checkOrigin)
+      .default('https://ap.ghost.org')
+      .meta({ description: "ActivityPub service for Ghost 6's social web: scheme, host and optional port." }),
+  }),
+  CONTAINER_DEFAULTS.proxy,
+).meta({ description: 'The NGINX proxy container and its configuration.' });
+
+const GHOST_SCHEMA = withSwapCheck(
+  z.strictObject({
+    ...containerFields(CONTAINER_DEFAULTS.ghost),
+    contentPath: settingString('path', checkDataPath)
+      .default('/var/lib/ghost')
+      .meta({ description: "Host directory of Ghost's content (images, themes), mounted at /var/lib/ghost/content." }),
+  }),
+  CONTAINER_DEFAULTS.ghost,
+).meta({ description: 'The Ghost container.' });
+
+const MYSQL_SCHEMA = withSwapCheck(
+  z.strictObject({
+    ...containerFields(CONTAINER_DEFAULTS.mysql),
+    dataPath: settingString('path', checkDataPath)
+      .default('/var/lib/ghost-mysql')
+      .meta({ description: "Host directory of MySQL's data files, mounted at /var/lib/mysql." }),
+    database: settingString('name', checkSqlName).default('ghost').meta({ description: "Ghost's database." }),
+    user: settingString('name', checkSqlName).default('ghost').meta({ description: "Ghost's database user." }),
+  }),
+  CONTAINER_DEFAULTS.mysql,
+).meta({ description: 'The MySQL container.' });
+
+const MAIL_SCHEMA = z
+  .strictObject({
+    host: settingString('host', checkDomain).meta({ description: 'SMTP relay host name.' }),
+    port: settingNumber(checkPort).default(587).meta({ description: 'SMTP port.' }),
+    secure: z.boolean().default(false).meta({ description: 'Implicit TLS (port 465); false means STARTTLS.' }),
+    user: settingString('text', undefined, 256).meta({ description: 'SMTP user name. The password comes from TF_VAR_smtp_password.' }),
+    from: settingString('text', undefined, 256)
+      .optional()
+      .meta({ description: 'Sender, such as "Blog" <blog@example.com>. Default: Ghost\'s own, noreply@ the blog\'s domain.' }),
+  })
+  .meta({ description: "Ghost's outgoing mail over SMTP." });
+
+const WAIVER_SCHEMA = z.strictObject({
+  rule: z
+    .enum(Object.keys(POLICY_RULES) as [PolicyRule, ...PolicyRule[]], { error: `expected one of ${Object.keys(POLICY_RULES).join(', ')}` })
+    .meta({ description: 'The policy rule waived.' }),
+  container: settingString('name', checkDockerName).meta({ description: 'The container it is waived for, by name.' }),
+  reason: settingString('text', (value) => (value.trim().length >= 10 ? undefined : 'expected a reason a reviewer can judge (10 characters or more)'), 500).meta({
+    description: 'Why the rule does not apply; written into the plan and shown by npm run review.',
+  }),
+});
+
+export const DEFAULT_STACK_NAME = 'ghost-blog';
+export const DEFAULT_BLOG_DOMAIN = 'www.example.com';
+
+export const BLOG_SETTINGS_SCHEMA = z
+  .strictObject({
+    $schema: z.string().optional().meta({ description: 'The JSON Schema this file follows, for editors; ignored by the stack.' }),
+    name: settingString('name', checkDockerName)
+      .default(DEFAULT_STACK_NAME)
+      .meta({ description: 'Names the stack: the cdktf stack id, the label on every resource and the prefix of the network names.' }),
+    dockerHost: settingString('url', checkDockerHost)
+      .default('unix:///var/run/docker.sock')
+      .meta({ description: 'Docker daemon to deploy to: the local socket, ssh://user@host or tcp://host:port.' }),
+    siteUrl: settingString('url')
+      .optional()
+      .meta({ description: "Public URL of the blog; Ghost's url. Its host is the blog's virtual host. Default: https://www.example.com (http:// with TLS off)." }),
+    redirectDomains: z
+      .array(settingString('host', checkDomain))
+      .max(100)
+      .default(['example.com'])
+      .meta({ description: 'Other host names that serve the static web root and send everything else to the blog.' }),
+    adminDomain: settingString('host', checkDomain)
+      .optional()
+      .meta({ description: "A separate host name for Ghost's admin (admin__url), proxied wholly to Ghost. Default: the admin is served on the blog host at /ghost/." }),
+    timeZone: settingString('name', checkTimeZone).default('America/Toronto').meta({ description: 'IANA time zone of the blog image.' }),
+    tls: TLS_SCHEMA.prefault({}),
+    ports: PORTS_SCHEMA.prefault({}),
+    proxy: PROXY_SCHEMA.prefault({}),
+    ghost: GHOST_SCHEMA.prefault({}),
+    mysql: MYSQL_SCHEMA.prefault({}),
+    mail: z
+      .union([z.literal(false), MAIL_SCHEMA])
+      .default(false)
+      .meta({ description: "Ghost's SMTP settings, or false for no mail (then Ghost's staff device verification is off, so the owner can sign in)." }),
+    policyWaivers: z
+      .array(WAIVER_SCHEMA)
+      .max(100)
+      .default([])
+      .meta({ description: 'Reviewed exceptions to the synth-time policies, one rule for one container each, with a reason.' }),
+  })
+  .meta({ title: 'Ghost blog host settings', description: 'Settings of one Ghost blog host declared with ghost-docker-cdktf.' });
+
+/** Deeply read-only, as settings are once given. */
+export type DeepReadonly<T> = T extends (infer E)[] ? readonly DeepReadonly<E>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
+/** The settings as a user writes them: every field optional. */
+export type BlogHostSettings = DeepReadonly<z.input<typeof BLOG_SETTINGS_SCHEMA>>;
+
+/** The settings after the schema: every static default applied, every value checked. */
+export type ParsedBlogSettings = DeepReadonly<z.output<typeof BLOG_SETTINGS_SCHEMA>>;
+
+export type PolicyWaiverSetting = z.output<typeof WAIVER_SCHEMA>;

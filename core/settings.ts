@@ -1,0 +1,267 @@
+import { z } from 'zod';
+import {
+  BLOG_SETTINGS_SCHEMA,
+  BlogHostSettings,
+  CONTAINER_DEFAULTS,
+  ContainerDefaults,
+  DEFAULT_BLOG_DOMAIN,
+  ParsedBlogSettings,
+  RestartPolicy,
+} from './settings-schema';
+import { TlsProfile } from './tls-profiles';
+import { checkDomain, describeValue, firstRepeat, pathsOverlap, redactDockerHost, SettingsError } from './validation';
+
+/**
+ * From the settings a user wrote to the settings the constructs use: the schema's checks
+ * and static defaults, then the defaults that depend on other settings and the checks that
+ * span several. Every problem is reported at once, one line each, naming the setting.
+ */
+
+/** One container's limits and policies, every default applied. */
+export interface ResolvedContainerSettings {
+  readonly containerName: string;
+  readonly memoryMb: number;
+  readonly memorySwapMb: number;
+  readonly restart: RestartPolicy;
+  readonly logMaxSize: string;
+  readonly logMaxFiles: number;
+}
+
+export interface ResolvedTlsSettings {
+  readonly enabled: boolean;
+  readonly certificatePath: string;
+  readonly keyPath: string;
+  readonly profile: TlsProfile;
+  readonly hstsPreload: boolean;
+  readonly ocspStapling: boolean;
+  readonly acmeWebroot?: string;
+}
+
+export interface ResolvedMailSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly secure: boolean;
+  readonly user: string;
+  /** Unset: Ghost's own default sender. */
+  readonly from?: string;
+}
+
+export interface ResolvedProxySettings extends ResolvedContainerSettings {
+  readonly staticRoot: string;
+  readonly cacheValidTime: string;
+  readonly clientMaxBodySize: string;
+  readonly activityPubUpstream: string;
+}
+
+export interface ResolvedGhostSettings extends ResolvedContainerSettings {
+  readonly contentPath: string;
+}
+
+export interface ResolvedMysqlSettings extends ResolvedContainerSettings {
+  readonly dataPath: string;
+  readonly database: string;
+  readonly user: string;
+}
+
+export interface ResolvedBlogSettings {
+  readonly name: string;
+  readonly dockerHost: string;
+  readonly siteUrl: string;
+  /** "https" with TLS on, else "http": the scheme of every public URL. */
+  readonly scheme: 'https' | 'http';
+  readonly blogDomain: string;
+  readonly redirectDomains: readonly string[];
+  readonly adminDomain?: string;
+  /** Ghost's admin URL when it has a host of its own. */
+  readonly adminUrl?: string;
+  readonly timeZone: string;
+  readonly tls: ResolvedTlsSettings;
+  readonly ports: { readonly http: number; readonly https: number };
+  readonly proxy: ResolvedProxySettings;
+  readonly ghost: ResolvedGhostSettings;
+  readonly mysql: ResolvedMysqlSettings;
+  /** Unset: Ghost sends no mail. */
+  readonly mail?: ResolvedMailSettings;
+  readonly policyWaivers: readonly { readonly rule: ParsedBlogSettings['policyWaivers'][number]['rule']; readonly container: string; readonly reason: string }[];
+}
+
+/** Keys that look like a secret get a pointed message, and their values are never shown. */
+const SECRET_KEY = /^(pwd|pw|pin)$|pass|secret|token|api[-_]?key|credential|private|hmac|auth|cookie|session|cert(ificate)?key/i;
+
+const SECRET_KEY_MESSAGE =
+  'secrets may only be given as sensitive Terraform variables (TF_VAR_mysql_root_password, TF_VAR_mysql_password, TF_VAR_smtp_password), never in the settings file';
+
+function pathText(path: readonly PropertyKey[]): string {
+  let text = '';
+  for (const part of path) text += typeof part === 'number' ? `[${part}]` : `${text ? '.' : ''}${String(part)}`;
+  return text || '(top level)';
+}
+
+/** A value, as an error may show it: never one under a key that looks secret. */
+function shown(path: readonly PropertyKey[], value: unknown): string {
+  if (path.some((part) => typeof part === 'string' && SECRET_KEY.test(part))) return '(not shown)';
+  if (path.length === 1 && path[0] === 'dockerHost' && typeof value === 'string') return describeValue(redactDockerHost(value));
+  return describeValue(value);
+}
+
+/** The object keys a schema allows at a path, for "allowed here: ...". */
+function allowedKeysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
+  let node: z.core.$ZodType | undefined = schema;
+  const unwrap = (n: z.core.$ZodType): z.core.$ZodType => {
+    const def = n._zod.def as unknown as { type: string; innerType?: z.core.$ZodType; in?: z.core.$ZodType; options?: z.core.$ZodType[] };
+    if (def.innerType) return unwrap(def.innerType);
+    if (def.type === 'pipe' && def.in) return unwrap(def.in);
+    if (def.type === 'union' && def.options) return unwrap(def.options.find((o) => (o._zod.def as { type: string }).type !== 'literal') ?? def.options[0]);
+    return n;
+  };
+  for (const part of path) {
+    node = unwrap(node);
+    const def = node._zod.def as unknown as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType };
+    node = typeof part === 'number' ? def.element : def.shape?.[String(part)];
+    if (!node) return [];
+  }
+  const def = unwrap(node)._zod.def as unknown as { shape?: Record<string, unknown> };
+  return Object.keys(def.shape ?? {}).filter((key) => key !== '$schema');
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'a list',
+};
+
+/** One line per problem the schema found. */
+function schemaProblems(issues: readonly z.core.$ZodIssue[], input: unknown, base: readonly PropertyKey[] = []): string[] {
+  const valueAt = (path: readonly PropertyKey[]): unknown => {
+    let node: unknown = input;
+    for (const part of path) {
+      if (node === null || typeof node !== 'object' || !Object.prototype.hasOwnProperty.call(node, part)) return undefined;
+      node = (node as Record<PropertyKey, unknown>)[part as string];
+    }
+    return node;
+  };
+  return issues.flatMap((issue) => {
+    const path = [...base, ...issue.path];
+    switch (issue.code) {
+      case 'unrecognized_keys':
+        return issue.keys.map((key) =>
+          SECRET_KEY.test(key)
+            ? `Invalid setting ${pathText([...path, key])}: ${SECRET_KEY_MESSAGE}.`
+            : `Invalid setting ${pathText([...path, key])}: unknown setting; allowed here: ${allowedKeysAt(BLOG_SETTINGS_SCHEMA, path).join(', ')}.`,
+        );
+      case 'invalid_union': {
+        // The object branch of a "false or object" setting says what is wrong inside it.
+        const value = valueAt(path);
+        const branch = issue.errors.find((errors) => errors.every((e) => e.path.length > 0 || e.code === 'unrecognized_keys' || e.code === 'custom'));
+        if (value !== null && typeof value === 'object' && !Array.isArray(value) && branch) return schemaProblems(branch, input, path);
+        return [`Invalid setting ${pathText(path)}: got ${shown(path, value)}; expected false or an object.`];
+      }
+      case 'invalid_type': {
+        const value = valueAt(path);
+        const expected = value === undefined ? 'a value: this setting is required' : (TYPE_WORDS[issue.expected] ?? issue.expected);
+        return [`Invalid setting ${pathText(path)}: got ${shown(path, value)}; expected ${expected}.`];
+      }
+      default:
+        return [`Invalid setting ${pathText(path)}: got ${shown(path, valueAt(path))}; ${issue.message}.`];
+    }
+  });
+}
+
+function resolveContainer<T extends { memoryMb: number; memorySwapMb?: number }>(given: T, defaults: ContainerDefaults): T & { memorySwapMb: number } {
+  // Swap is always explicit: Docker would otherwise double the memory limit silently, and
+  // provider 3.6.2 shows a perpetual diff when memory_swap is left unset.
+  return { ...given, memorySwapMb: given.memorySwapMb ?? given.memoryMb * defaults.swapFactor };
+}
+
+/** Applies the defaults and checks every value; throws a SettingsError listing every problem. */
+export function resolveBlogSettings(settings: BlogHostSettings = {}, source?: string): ResolvedBlogSettings {
+  const parsed = BLOG_SETTINGS_SCHEMA.safeParse(settings, { reportInput: true } as never);
+  if (!parsed.success) throw new SettingsError(schemaProblems(parsed.error.issues, settings), source);
+  const s = parsed.data;
+  const problems: string[] = [];
+  const problem = (setting: string, value: unknown, allowed: string) =>
+    problems.push(`Invalid setting ${setting}: got ${describeValue(value)}; ${allowed}.`);
+
+  const scheme = s.tls.enabled ? 'https' : 'http';
+  const siteUrl = s.siteUrl ?? `${scheme}://${DEFAULT_BLOG_DOMAIN}`;
+  const match = /^(https?):\/\/([^/:?#]+)\/?$/.exec(siteUrl);
+  let blogDomain = DEFAULT_BLOG_DOMAIN;
+  if (!match) {
+    problem('siteUrl', siteUrl, 'expected a URL with only a scheme and a host name, such as "https://www.example.com"');
+  } else if (match[1] !== scheme) {
+    problem('siteUrl', siteUrl, s.tls.enabled
+      ? 'TLS is on, so the site URL must start with https:// (or set tls.enabled to false)'
+      : 'TLS is off, so the site URL must start with http://');
+  } else if (checkDomain(match[2]) !== undefined) {
+    problem('siteUrl', match[2], checkDomain(match[2])!);
+  } else {
+    blogDomain = match[2];
+  }
+
+  const repeatedDomain = firstRepeat([blogDomain, ...s.redirectDomains, ...(s.adminDomain !== undefined ? [s.adminDomain] : [])]);
+  if (repeatedDomain !== undefined) problem('redirectDomains', repeatedDomain, 'each host name may be used by one site only');
+
+  const tls: ResolvedTlsSettings = {
+    ...s.tls,
+    certificatePath: s.tls.certificatePath ?? `/etc/letsencrypt/live/${blogDomain}/fullchain.pem`,
+    keyPath: s.tls.keyPath ?? `/etc/letsencrypt/live/${blogDomain}/privkey.pem`,
+  };
+  if (tls.acmeWebroot !== undefined && !tls.enabled) {
+    problem('tls.acmeWebroot', tls.acmeWebroot, 'challenges are only served when tls.enabled is true');
+  }
+
+  if (tls.enabled && s.ports.http === s.ports.https) problem('ports', s.ports.https, 'each published port may be used once');
+
+  const proxy = resolveContainer(s.proxy, CONTAINER_DEFAULTS.proxy);
+  const ghost = resolveContainer(s.ghost, CONTAINER_DEFAULTS.ghost);
+  const mysql = resolveContainer(s.mysql, CONTAINER_DEFAULTS.mysql);
+
+  const repeatedName = firstRepeat([proxy.containerName, ghost.containerName, mysql.containerName]);
+  if (repeatedName !== undefined) problem('containerName', repeatedName, 'each container needs its own name');
+
+  // Host paths that different containers mount: none may be or hold another, or one
+  // container would read or write another's files (the database files in the proxy, say).
+  const mounted: [string, string][] = [
+    ['ghost.contentPath', ghost.contentPath],
+    ['mysql.dataPath', mysql.dataPath],
+    ...(tls.enabled ? ([['tls.certificatePath', dirname(tls.certificatePath)], ['tls.keyPath', dirname(tls.keyPath)]] as [string, string][]) : []),
+    ...(tls.acmeWebroot !== undefined ? ([['tls.acmeWebroot', tls.acmeWebroot]] as [string, string][]) : []),
+  ];
+  const sameContainer = new Set(['tls.certificatePath tls.keyPath', 'tls.keyPath tls.certificatePath']);
+  for (let i = 0; i < mounted.length; i++) {
+    for (let j = i + 1; j < mounted.length; j++) {
+      const [a, pa] = mounted[i];
+      const [b, pb] = mounted[j];
+      if (!sameContainer.has(`${a} ${b}`) && pathsOverlap(pa, pb)) {
+        problem(b, b.startsWith('tls.c') || b.startsWith('tls.k') ? `${pb}/...` : pb, `host paths of different containers may not overlap; ${a} is ${JSON.stringify(pa)}`);
+      }
+    }
+  }
+
+  if (problems.length > 0) throw new SettingsError(problems, source);
+
+  return {
+    name: s.name,
+    dockerHost: s.dockerHost,
+    siteUrl,
+    scheme,
+    blogDomain,
+    redirectDomains: s.redirectDomains,
+    adminDomain: s.adminDomain,
+    adminUrl: s.adminDomain !== undefined ? `${scheme}://${s.adminDomain}` : undefined,
+    timeZone: s.timeZone,
+    tls,
+    ports: s.ports,
+    proxy,
+    ghost,
+    mysql,
+    mail: s.mail === false ? undefined : s.mail,
+    policyWaivers: s.policyWaivers,
+  };
+}
+
+function dirname(file: string): string {
+  return file.slice(0, file.lastIndexOf('/')) || '/';
+}

@@ -223,128 +223,168 @@ function useUpstreamResolve(ctx: RenderContext): boolean {
   return atLeast(ctx.target.nginx, NGINX_FEATURES.upstreamResolve);
 }
 
+/** `head { body }`, spread into the enclosing lines. */
+function section(head: string, body: readonly Line[]): Line[] {
+  return [`${head} {`, body, '}'];
+}
+
+/** The lines, only when the condition holds. */
+function when(condition: boolean, ...lines: Line[]): Line[] {
+  return condition ? lines : [];
+}
+
 function renderMain(ctx: RenderContext): string {
-  const { layout, tls } = ctx.options;
-  const profile = tlsProfileDirectives(tls.profile, ctx.target.openssl);
-  const ownOrigins = ctx.options.sites.flatMap((s) => s.hostNames).map(escapeRegex).join('|');
+  const { layout } = ctx.options;
+  return block([
+    header(ctx, 'Main NGINX configuration of the blog proxy.'),
+    ...when(layout.user !== undefined, `user ${layout.user};`),
+    'worker_processes auto;',
+    `pid ${layout.pidFile};`,
+    `error_log ${layout.errorLog} warn;`,
+    '',
+    ...section('events', ['worker_connections 1024;']),
+    '',
+    ...section('http', [
+      `include ${layout.mimeTypes};`,
+      'default_type application/octet-stream;',
+      'server_tokens off;',
+      'charset utf-8;',
+      '',
+      ...logging(ctx),
+      '',
+      ...connections(ctx),
+      '',
+      ...resolver(ctx),
+      '',
+      ...compression(ctx),
+      '',
+      ...tls(ctx),
+      ...pageCache(ctx),
+      '',
+      ...ghostUpstream(ctx),
+      `include ${layout.confDir}/sites/*.conf;`,
+    ]),
+    '',
+  ]);
+}
+
+/** Logs: to the container's stdout and stderr, buffered. */
+function logging(ctx: RenderContext): Line[] {
+  return [
+    "log_format main '$remote_addr - $remote_user [$time_local] \"$request\" '",
+    "                '$status $body_bytes_sent \"$http_referer\" '",
+    "                '\"$http_user_agent\" \"$http_x_forwarded_for\" cache=$upstream_cache_status';",
+    '# Buffered: one write per 64 KB or per second instead of one per request.',
+    `access_log ${ctx.options.layout.accessLog} main buffer=64k flush=1s;`,
+  ];
+}
+
+/** Connections and request bodies, and where bodies spill to disk. */
+function connections(ctx: RenderContext): Line[] {
+  const { layout, clientMaxBodySize } = ctx.options;
   const temp = layout.tempDir;
-  return (
-    block([
-      header(ctx, 'Main NGINX configuration of the blog proxy.'),
-      layout.user !== undefined && `user ${layout.user};`,
-      'worker_processes auto;',
-      `pid ${layout.pidFile};`,
-      `error_log ${layout.errorLog} warn;`,
-      '',
-      'events {',
-      ['worker_connections 1024;'],
-      '}',
-      '',
-      'http {',
-      [
-        `include ${layout.mimeTypes};`,
-        'default_type application/octet-stream;',
-        'server_tokens off;',
-        'charset utf-8;',
-        '',
-        "log_format main '$remote_addr - $remote_user [$time_local] \"$request\" '",
-        "                '$status $body_bytes_sent \"$http_referer\" '",
-        "                '\"$http_user_agent\" \"$http_x_forwarded_for\" cache=$upstream_cache_status';",
-        '# Buffered: one write per 64 KB or per second instead of one per request.',
-        `access_log ${layout.accessLog} main buffer=64k flush=1s;`,
-        '',
-        'sendfile on;',
-        'tcp_nopush on;',
-        'keepalive_timeout 65s;',
-        `client_max_body_size ${ctx.options.clientMaxBodySize};`,
-        ...(temp
-          ? [
-              `client_body_temp_path ${temp}/client_body;`,
-              `proxy_temp_path ${temp}/proxy;`,
-              ...(layout.otherTempPathModules ?? []).map((module) => `${module}_temp_path ${temp}/${module};`),
-            ]
-          : []),
-        '',
-        '# Docker\'s DNS answers for the Ghost alias; a short validity follows a restarted',
-        '# Ghost container to its new address without reloading NGINX.',
-        `resolver ${layout.resolver} valid=${layout.resolverValidSeconds ?? 10}s ipv6=off;`,
-        'resolver_timeout 5s;',
-        '',
-        '# Compression for text, JSON, JavaScript, SVG and fonts (text/html is always included).',
-        '# Level 4 comes within 4% of level 6\'s size on a Ghost page at half the CPU time.',
-        'gzip on;',
-        'gzip_vary on;',
-        'gzip_proxied any;',
-        'gzip_comp_level 4;',
-        'gzip_min_length 256;',
-        'gzip_types text/plain text/css text/xml text/javascript application/javascript',
-        '           application/json application/ld+json application/manifest+json application/rss+xml',
-        '           application/atom+xml application/xml image/svg+xml font/ttf font/otf',
-        '           application/vnd.ms-fontobject;',
-        '',
-        '# BREACH: a page that reflects a request and holds a secret leaks it through its',
-        '# compressed length to a cross-site attacker. Ghost\'s answers to cross-site requests',
-        '# (Sec-Fetch-Site, or failing that a foreign Referer) go out uncompressed; same-site and',
-        '# direct requests, and static files (which hold no secrets), keep compression.',
-        'map $http_referer $foreign_referer {',
-        ['default 1;', '"" 0;', `"~^https?://(${ownOrigins})(:[0-9]+)?(/|$)" 0;`],
-        '}',
-        'map "$http_sec_fetch_site:$foreign_referer" $cross_site_request {',
-        ['default 0;', '"~^cross-site:" 1;', '":1" 1;'],
-        '}',
-        '',
-        ...(tls.enabled
-          ? [
-              `# Mozilla server-side TLS guideline 6.0, "${tls.profile}" profile.`,
-              `ssl_protocols ${profile.protocols};`,
-              ...(profile.ciphers ? [`ssl_ciphers ${profile.ciphers};`] : []),
-              `ssl_ecdh_curve ${profile.groups};`,
-              'ssl_prefer_server_ciphers off;',
-              'ssl_session_timeout 1d;',
-              'ssl_session_cache shared:MozSSL:10m;',
-              ...(atLeast(ctx.target.nginx, NGINX_FEATURES.ticketKeyRotation)
-                ? []
-                : ['# Before 1.23.2 NGINX never rotates ticket keys, so tickets would weaken forward secrecy.', 'ssl_session_tickets off;']),
-              ...(tls.ocspStapling ? ['ssl_stapling on;', 'ssl_stapling_verify on;'] : []),
-              '',
-            ]
-          : []),
-        '# Page cache for anonymous Ghost pages. Entries stay on disk for a day after their',
-        '# last use so that a stale copy can be served while Ghost restarts or fails.',
-        `proxy_cache_path ${layout.cacheDir} levels=1:2 keys_zone=${GHOST_CACHE_ZONE}:10m max_size=256m inactive=24h use_temp_path=off;`,
-        '',
-        '# Never cache Ghost admin, members, previews or the social web, nor anyone signed in.',
-        'map $uri $ghost_private_path {',
-        ['default 0;', '~^/ghost(/|$) 1;', '~^/members(/|$) 1;', '~^/p/ 1;', '~^/\\.ghost/ 1;'],
-        '}',
-        'map $http_cookie $ghost_signed_in {',
-        ['default 0;', '~*ghost-admin-api-session 1;', '~*ghost-members-ssr 1;'],
-        '}',
-        '# Ghost marks personal responses private or no-store: never store those.',
-        'map $upstream_http_cache_control $ghost_private_response {',
-        ['default 0;', '~*(private|no-store|no-cache) 1;'],
-        '}',
-        '',
-        ...(useUpstreamResolve(ctx)
-          ? [
-              '# The Ghost alias is re-resolved while NGINX runs (`resolve`), and idle',
-              '# connections are kept open between requests.',
-              'upstream ghost_backend {',
-              [
-                'zone ghost_backend 64k;',
-                `server ${ctx.options.ghost.host}:${ctx.options.ghost.port} resolve;`,
-                'keepalive 16;',
-                'keepalive_timeout 60s;',
-              ],
-              '}',
-              '',
-            ]
-          : []),
-        `include ${layout.confDir}/sites/*.conf;`,
-      ],
-      '}',
-      '',
-      ])
+  return [
+    'sendfile on;',
+    'tcp_nopush on;',
+    'keepalive_timeout 65s;',
+    `client_max_body_size ${clientMaxBodySize};`,
+    ...when(
+      temp !== undefined,
+      `client_body_temp_path ${temp}/client_body;`,
+      `proxy_temp_path ${temp}/proxy;`,
+      ...(layout.otherTempPathModules ?? []).map((module) => `${module}_temp_path ${temp}/${module};`),
+    ),
+  ];
+}
+
+/** Docker's DNS, asked again often enough to follow a restarted Ghost. */
+function resolver(ctx: RenderContext): Line[] {
+  const { layout } = ctx.options;
+  return [
+    "# Docker's DNS answers for the Ghost alias; a short validity follows a restarted",
+    '# Ghost container to its new address without reloading NGINX.',
+    `resolver ${layout.resolver} valid=${layout.resolverValidSeconds ?? 10}s ipv6=off;`,
+    'resolver_timeout 5s;',
+  ];
+}
+
+/** Compression, and the BREACH guard for Ghost's answers to cross-site requests. */
+function compression(ctx: RenderContext): Line[] {
+  const ownOrigins = ctx.options.sites.flatMap((s) => s.hostNames).map(escapeRegex).join('|');
+  return [
+    '# Compression for text, JSON, JavaScript, SVG and fonts (text/html is always included).',
+    "# Level 4 comes within 4% of level 6's size on a Ghost page at half the CPU time.",
+    'gzip on;',
+    'gzip_vary on;',
+    'gzip_proxied any;',
+    'gzip_comp_level 4;',
+    'gzip_min_length 256;',
+    'gzip_types text/plain text/css text/xml text/javascript application/javascript',
+    '           application/json application/ld+json application/manifest+json application/rss+xml',
+    '           application/atom+xml application/xml image/svg+xml font/ttf font/otf',
+    '           application/vnd.ms-fontobject;',
+    '',
+    '# BREACH: a page that reflects a request and holds a secret leaks it through its',
+    "# compressed length to a cross-site attacker. Ghost's answers to cross-site requests",
+    '# (Sec-Fetch-Site, or failing that a foreign Referer) go out uncompressed; same-site and',
+    '# direct requests, and static files (which hold no secrets), keep compression.',
+    ...section('map $http_referer $foreign_referer', ['default 1;', '"" 0;', `"~^https?://(${ownOrigins})(:[0-9]+)?(/|$)" 0;`]),
+    ...section('map "$http_sec_fetch_site:$foreign_referer" $cross_site_request', ['default 0;', '"~^cross-site:" 1;', '":1" 1;']),
+  ];
+}
+
+/** TLS after Mozilla's guideline, for the profile and the OpenSSL NGINX runs with. */
+function tls(ctx: RenderContext): Line[] {
+  const { tls: options } = ctx.options;
+  if (!options.enabled) return [];
+  const profile = tlsProfileDirectives(options.profile, ctx.target.openssl);
+  return [
+    `# Mozilla server-side TLS guideline 6.0, "${options.profile}" profile.`,
+    `ssl_protocols ${profile.protocols};`,
+    ...when(profile.ciphers !== undefined, `ssl_ciphers ${profile.ciphers};`),
+    `ssl_ecdh_curve ${profile.groups};`,
+    'ssl_prefer_server_ciphers off;',
+    'ssl_session_timeout 1d;',
+    'ssl_session_cache shared:MozSSL:10m;',
+    ...when(
+      !atLeast(ctx.target.nginx, NGINX_FEATURES.ticketKeyRotation),
+      '# Before 1.23.2 NGINX never rotates ticket keys, so tickets would weaken forward secrecy.',
+      'ssl_session_tickets off;',
+    ),
+    ...when(options.ocspStapling, 'ssl_stapling on;', 'ssl_stapling_verify on;'),
+    '',
+  ];
+}
+
+/** The page cache's store, and what must never be cached. */
+function pageCache(ctx: RenderContext): Line[] {
+  return [
+    '# Page cache for anonymous Ghost pages. Entries stay on disk for a day after their',
+    '# last use so that a stale copy can be served while Ghost restarts or fails.',
+    `proxy_cache_path ${ctx.options.layout.cacheDir} levels=1:2 keys_zone=${GHOST_CACHE_ZONE}:10m max_size=256m inactive=24h use_temp_path=off;`,
+    '',
+    '# Never cache Ghost admin, members, previews or the social web, nor anyone signed in.',
+    ...section('map $uri $ghost_private_path', ['default 0;', '~^/ghost(/|$) 1;', '~^/members(/|$) 1;', '~^/p/ 1;', '~^/\\.ghost/ 1;']),
+    ...section('map $http_cookie $ghost_signed_in', ['default 0;', '~*ghost-admin-api-session 1;', '~*ghost-members-ssr 1;']),
+    '# Ghost marks personal responses private or no-store: never store those.',
+    ...section('map $upstream_http_cache_control $ghost_private_response', ['default 0;', '~*(private|no-store|no-cache) 1;']),
+  ];
+}
+
+/** Ghost as an upstream re-resolved while NGINX runs, where this NGINX can (1.27.3). */
+function ghostUpstream(ctx: RenderContext): Line[] {
+  const { ghost } = ctx.options;
+  return when(
+    useUpstreamResolve(ctx),
+    '# The Ghost alias is re-resolved while NGINX runs (`resolve`), and idle',
+    '# connections are kept open between requests.',
+    ...section('upstream ghost_backend', [
+      'zone ghost_backend 64k;',
+      `server ${ghost.host}:${ghost.port} resolve;`,
+      'keepalive 16;',
+      'keepalive_timeout 60s;',
+    ]),
+    '',
   );
 }
 
@@ -352,43 +392,28 @@ function renderDefaultServers(ctx: RenderContext): string {
   const { layout, tls } = ctx.options;
   return block([
     header(ctx, 'Catch-all servers: requests for unknown host names are refused, not served the first site.'),
-    'server {',
-    [
-      listen(ctx, layout.httpPort, ' default_server'),
-      'server_name _;',
-      'return 444;',
-    ],
-    '}',
+    ...section('server', [listen(ctx, layout.httpPort, ' default_server'), 'server_name _;', 'return 444;']),
     '',
-    ...(tls.enabled
-      ? [
-          'server {',
-          [
-            listen(ctx, layout.httpsPort, ` ssl default_server${http2ListenFlag(ctx)}`),
-            ...http2Directive(ctx),
-            'server_name _;',
-            '# No SNI or an unknown one: the handshake itself is refused.',
-            'ssl_reject_handshake on;',
-            'return 444;',
-          ],
-          '}',
-          '',
-        ]
-      : []),
+    ...when(
+      tls.enabled,
+      ...section('server', [
+        listen(ctx, layout.httpsPort, ` ssl default_server${http2ListenFlag(ctx)}`),
+        ...http2Directive(ctx),
+        'server_name _;',
+        '# No SNI or an unknown one: the handshake itself is refused.',
+        'ssl_reject_handshake on;',
+        'return 444;',
+      ]),
+      '',
+    ),
     '# Loopback-only health endpoint for the container health check.',
-    'server {',
-    [
+    ...section('server', [
       `listen ${layout.healthListen};`,
       'server_name _;',
       'access_log off;',
-      'location = /healthz {',
-      ['default_type text/plain;', 'return 200 "ok\\n";'],
-      '}',
-      'location / {',
-      ['return 404;'],
-      '}',
-    ],
-    '}',
+      ...section('location = /healthz', ['default_type text/plain;', 'return 200 "ok\\n";']),
+      ...section('location /', ['return 404;']),
+    ]),
     '',
   ]);
 }
@@ -398,66 +423,57 @@ function http2ListenFlag(ctx: RenderContext): string {
 }
 
 function http2Directive(ctx: RenderContext): Line[] {
-  return atLeast(ctx.target.nginx, NGINX_FEATURES.http2Directive) ? ['http2 on;'] : [];
+  return when(atLeast(ctx.target.nginx, NGINX_FEATURES.http2Directive), 'http2 on;');
+}
+
+/** Plain HTTP with TLS on: ACME challenges, if served, and a redirect to HTTPS for the rest. */
+function plainHttpServer(ctx: RenderContext, names: string): Line[] {
+  const { layout, acmeChallengeRoot } = ctx.options;
+  return [
+    ...(acmeChallengeRoot
+      ? [
+          '# Plain HTTP answers ACME challenges, and redirects everything else to HTTPS on the same',
+          '# host (the apex must redirect to itself first for HSTS preloading), keeping path and query.',
+        ]
+      : [
+          '# Plain HTTP only redirects, to HTTPS on the same host (the apex must redirect to itself',
+          '# first for HSTS preloading), keeping path and query.',
+        ]),
+    ...section('server', [
+      listen(ctx, layout.httpPort),
+      `server_name ${names};`,
+      ...when(
+        acmeChallengeRoot !== undefined,
+        ...section('location ^~ /.well-known/acme-challenge/', [`root ${acmeChallengeRoot};`, 'default_type text/plain;', 'try_files $uri =404;']),
+      ),
+      ...section('location /', ['return 301 https://$host$request_uri;']),
+    ]),
+    '',
+  ];
 }
 
 function renderSite(ctx: RenderContext, site: ProxySite): string {
   const { layout, tls } = ctx.options;
   const names = site.hostNames.join(' ');
-  const httpServer = tls.enabled
-    ? [
-        ...(ctx.options.acmeChallengeRoot
-          ? [
-              '# Plain HTTP answers ACME challenges, and redirects everything else to HTTPS on the same',
-              '# host (the apex must redirect to itself first for HSTS preloading), keeping path and query.',
-            ]
-          : [
-              '# Plain HTTP only redirects, to HTTPS on the same host (the apex must redirect to itself',
-              '# first for HSTS preloading), keeping path and query.',
-            ]),
-        'server {',
-        [
-          listen(ctx, layout.httpPort),
-          `server_name ${names};`,
-          ...(ctx.options.acmeChallengeRoot
-            ? [
-                'location ^~ /.well-known/acme-challenge/ {',
-                [`root ${ctx.options.acmeChallengeRoot};`, 'default_type text/plain;', 'try_files $uri =404;'],
-                '}',
-              ]
-            : []),
-          'location / {',
-          ['return 301 https://$host$request_uri;'],
-          '}',
-        ],
-        '}',
-        '',
-      ]
-    : [];
-  const publicListen = tls.enabled
-    ? [listen(ctx, layout.httpsPort, ` ssl${http2ListenFlag(ctx)}`), ...http2Directive(ctx)]
-    : [listen(ctx, layout.httpPort)];
-  const certificate =
-    tls.enabled && site.certificate
-      ? [`ssl_certificate ${site.certificate.certificateFile};`, `ssl_certificate_key ${site.certificate.keyFile};`]
-      : [];
   return block([
     header(ctx, `${roleTitle(site.role)}: ${names}`),
     '',
-    ...httpServer,
-    'server {',
-    [
-      ...publicListen,
+    ...when(tls.enabled, ...plainHttpServer(ctx, names)),
+    ...section('server', [
+      ...(tls.enabled ? [listen(ctx, layout.httpsPort, ` ssl${http2ListenFlag(ctx)}`), ...http2Directive(ctx)] : [listen(ctx, layout.httpPort)]),
       `server_name ${names};`,
-      ...certificate,
+      ...when(
+        tls.enabled && site.certificate !== undefined,
+        `ssl_certificate ${site.certificate?.certificateFile};`,
+        `ssl_certificate_key ${site.certificate?.keyFile};`,
+      ),
       '',
       ...securityHeaders(ctx, site),
       '',
       `root ${layout.staticRoot};`,
       '',
       ...roleLocations(ctx, site),
-    ],
-    '}',
+    ]),
     '',
   ]);
 }

@@ -123,7 +123,7 @@ describe('renderNginxConfig', () => {
     it('caches anonymous pages for the configured time and bypasses admin, members and sessions', () => {
       const files = render({ proxy: { cacheValidTime: '5m' } });
       expect(files['sites/10-www.example.com.conf']).toContain('proxy_cache_valid 200 301 302 5m;');
-      expect(files['nginx.conf']).toMatch(/map \$uri \$ghost_private_path \{[^}]*~\^\/ghost\(\/\|\$\) 1;[^}]*~\^\/members\(\/\|\$\) 1;/);
+      expect(files['nginx.conf']).toMatch(/map \$uri \$ghost_private_path \{[^}]*~\*\^\/ghost\(\/\|\$\) 1;[^}]*~\*\^\/members\(\/\|\$\) 1;/);
       expect(files['nginx.conf']).toMatch(/map \$http_cookie \$ghost_signed_in \{[^}]*ghost-admin-api-session 1;[^}]*ghost-members-ssr 1;/);
     });
 

@@ -364,7 +364,8 @@ function pageCache(ctx: RenderContext): Line[] {
     `proxy_cache_path ${ctx.options.layout.cacheDir} levels=1:2 keys_zone=${GHOST_CACHE_ZONE}:10m max_size=256m inactive=24h use_temp_path=off;`,
     '',
     '# Never cache Ghost admin, members, previews or the social web, nor anyone signed in.',
-    ...section('map $uri $ghost_private_path', ['default 0;', '~^/ghost(/|$) 1;', '~^/members(/|$) 1;', '~^/p/ 1;', '~^/\\.ghost/ 1;']),
+    "# Ghost's router ignores case, so these do too (/GHOST/ is Ghost's admin as well).",
+    ...section('map $uri $ghost_private_path', ['default 0;', '~*^/ghost(/|$) 1;', '~*^/members(/|$) 1;', '~*^/p/ 1;', '~*^/\\.ghost/ 1;']),
     ...section('map $http_cookie $ghost_signed_in', ['default 0;', '~*ghost-admin-api-session 1;', '~*ghost-members-ssr 1;']),
     '# Ghost marks personal responses private or no-store: never store those.',
     ...section('map $upstream_http_cache_control $ghost_private_response', ['default 0;', '~*(private|no-store|no-cache) 1;']),
@@ -548,7 +549,9 @@ function roleLocations(ctx: RenderContext, site: ProxySite): Line[] {
 
 function forwardingHeaders(): Line[] {
   return [
-    'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+    '# The client\'s address only: appending to what the client sent would let it choose the',
+    '# address Ghost sees (Ghost trusts the proxy and reads the left-most one).',
+    'proxy_set_header X-Forwarded-For $remote_addr;',
     'proxy_set_header X-Forwarded-Proto $scheme;',
     'proxy_set_header X-Forwarded-Host $host;',
     'proxy_set_header X-Real-IP $remote_addr;',

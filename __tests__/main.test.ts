@@ -1,4 +1,4 @@
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -71,6 +71,24 @@ describe('main.ts', () => {
     const viaCli = fs.readFileSync(path.join(output, 'stacks', 'sentinel-blog', 'cdk.tf.json'), 'utf8');
     const viaMain = fs.readFileSync(path.join(outdir, 'stacks', 'sentinel-blog', 'cdk.tf.json'), 'utf8');
     expect(viaCli).toBe(viaMain);
+  }, 120_000);
+
+  it('refuses a bad settings file with every problem once, one line each, no stack trace and exit status 1', () => {
+    const bad = path.join(work, 'bad.settings.json');
+    fs.writeFileSync(bad, JSON.stringify({ proxy: { memoryMb: 0 }, colour: 'blue', mail: { host: 'smtp.example.net', user: 'u', password: 'sentinel-pw-77' } }));
+    for (const command of [['npm', ['run', '-s', 'synth', '--', '--output', path.join(work, 'bad.out')]], [path.join(ROOT, 'node_modules', '.bin', 'ts-node'), ['--prefer-ts-exts', 'main.ts']]] as const) {
+      const result = spawnSync(command[0], [...command[1]], { cwd: ROOT, env: { ...process.env, BLOG_SETTINGS: bad, CDKTF_OUTDIR: path.join(work, 'bad.out') }, encoding: 'utf8' });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toBe([
+        `${bad}: 3 invalid settings:`,
+        "  - Invalid setting proxy.memoryMb: got 0; expected a whole number of MiB from 6 (Docker's minimum) to 1048576 (1 TiB).",
+        '  - Invalid setting mail.password: secrets may only be given as sensitive Terraform variables (TF_VAR_mysql_root_password, TF_VAR_mysql_password, TF_VAR_smtp_password), never in the settings file.',
+        '  - Invalid setting colour: unknown setting; allowed here: name, dockerHost, siteUrl, redirectDomains, adminDomain, timeZone, tls, ports, proxy, ghost, mysql, mail, policyWaivers.',
+        '',
+      ].join('\n'));
+      expect(`${result.stdout}${result.stderr}`).not.toContain('sentinel-pw-77');
+    }
+    expect(fs.existsSync(path.join(work, 'bad.out'))).toBe(false);
   }, 120_000);
 
   it('would notice a leak (the scan sees file contents)', () => {

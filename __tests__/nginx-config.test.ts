@@ -127,6 +127,11 @@ describe('renderNginxConfig', () => {
       expect(files['nginx.conf']).toMatch(/map \$http_cookie \$ghost_signed_in \{[^}]*ghost-admin-api-session 1;[^}]*ghost-members-ssr 1;/);
     });
 
+    it('writes an unlimited upload size the way NGINX spells it', () => {
+      expect(render({ proxy: { clientMaxBodySize: 'unlimited' } })['nginx.conf']).toContain('client_max_body_size 0;');
+      expect(render({ proxy: { clientMaxBodySize: '2g' } })['nginx.conf']).toContain('client_max_body_size 2g;');
+    });
+
     it('sends the social web to the configured ActivityPub service', () => {
       expect(render({ proxy: { activityPubUpstream: 'http://activitypub:8080' } })['sites/10-www.example.com.conf']).toContain('set $activitypub_upstream http://activitypub:8080;');
     });

@@ -93,6 +93,33 @@ describe('diffPlans', () => {
     expect(renderPlanDiff(diff, 'a', 'b')).toContain("## Not applied to the running containers\n\n- **ghost**: `healthcheck` changes in Terraform's state only");
   });
 
+  it('flags a renamed stack as a new state beside the old one, and creates everything', () => {
+    const diff = diffPlans(...planFixture({}, { name: 'renamed' }));
+    expect(diff.dangerous).toBe(true);
+    expect(diff.stateDangers).toEqual([expect.stringMatching(/^new state: the backend changes from .*terraform\.ghost-blog\.tfstate.* to .*terraform\.renamed\.tfstate/)]);
+    expect(diff.changes.every((c) => c.action === 'create')).toBe(true);
+    const text = renderPlanDiff(diff, 'main', 'HEAD');
+    expect(text).toMatch(/## DANGER: data\n\n- \*\*the whole stack\*\*: new state: .*the old stack is orphaned and everything is created beside it/);
+  });
+
+  it('flags a changed database image as data at risk', () => {
+    const diff = diffPlans(...planFixture({}, {}, (stack) => { stack.mysql.image.name = 'mysql:9.4.0'; }));
+    const container = diff.changes.find((c) => c.address === 'docker_container.mysql')!;
+    expect(container.action).toBe('replace');
+    expect(container.dangers).toEqual([expect.stringMatching(/^database image mysql:8\.4\.\d+ becomes mysql:9\.4\.0: MySQL converts its data files on the first start of a newer server, one way/)]);
+    expect(diff.dangerous).toBe(true);
+  });
+
+  it('warns that a changed database name or user leaves the running data behind', () => {
+    const diff = diffPlans(...planFixture({}, { mysql: { database: 'blog', user: 'blogger' } }));
+    expect(only(diff.changes, 'mysql').warnings).toEqual([
+      expect.stringMatching(/^database name ghost becomes blog: the MySQL image creates the database and user only on an empty data directory/),
+      expect.stringMatching(/^database user ghost becomes blogger: /),
+    ]);
+    expect(diff.dangerous).toBe(false);
+    expect(renderPlanDiff(diff, 'a', 'b')).toMatch(/## Warnings\n\n- \*\*docker_container\.mysql\*\*: database name ghost becomes blog/);
+  });
+
   it('creates what is new', () => {
     const diff = diffPlans(partialStack('proxy'), partialStack());
     expect(diff.changes.map((c) => [c.type, c.action])).toEqual([['docker_container', 'create'], ['docker_image', 'create']]);

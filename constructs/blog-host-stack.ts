@@ -1,6 +1,6 @@
 import { Network } from '@cdktf/provider-docker/lib/network';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
-import { TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { LocalBackend, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { proxyConfigOptions, CONTAINER_LAYOUT } from '../core/proxy-options';
 import { GHOST_ENDPOINT, MYSQL_ENDPOINT, STACK_LABEL } from '../core/services';
@@ -65,6 +65,11 @@ export class BlogHostStack extends TerraformStack {
     this.siteUrl = s.siteUrl;
 
     new DockerProvider(this, 'docker', { host: s.dockerHost });
+    // The state stays where cdktf's default puts it (terraform.<stack>.tfstate at the project's
+    // root), named relative to the stack's folder in cdktf.out/stacks/<stack>/ where Terraform
+    // runs: the default writes the deploying machine's absolute path into the plan, so two
+    // checkouts of one commit would synthesize different plans.
+    new LocalBackend(this, { path: `../../../terraform.${s.name}.tfstate` });
 
     const labels = [{ label: STACK_LABEL, value: s.name }];
     // The proxy and Ghost share the frontend; only Ghost and MySQL share the backend, which

@@ -2,7 +2,7 @@ import { Image } from '@cdktf/provider-docker/lib/image';
 import { Network } from '@cdktf/provider-docker/lib/network';
 import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
-import { ServiceEndpoint } from '../core/services';
+import { MYSQL_ENV, ServiceEndpoint } from '../core/services';
 import { ResolvedMysqlSettings } from '../core/settings';
 import { MYSQL_IMAGE } from '../core/versions';
 import { requireSecretReference } from './secret-reference';
@@ -53,10 +53,10 @@ export class MysqlDatabase extends Construct {
       service: 'mysql',
       networks: [{ network: props.backend, aliases: [props.endpoint.alias] }],
       env: [
-        `MYSQL_ROOT_PASSWORD=${props.rootPassword}`,
-        `MYSQL_DATABASE=${this.database}`,
-        `MYSQL_USER=${this.user}`,
-        `MYSQL_PASSWORD=${props.userPassword}`,
+        `${MYSQL_ENV.rootPassword}=${props.rootPassword}`,
+        `${MYSQL_ENV.database}=${this.database}`,
+        `${MYSQL_ENV.user}=${this.user}`,
+        `${MYSQL_ENV.password}=${props.userPassword}`,
       ],
       volumes: [{ hostPath: container.dataPath, containerPath: '/var/lib/mysql', readOnly: false }],
       healthcheck: {

@@ -1,6 +1,6 @@
 import { atLeast, formatVersion, NGINX_FEATURES, parseVersion, Version } from './nginx-version';
 import { TLS_PROFILES, TlsProfile, tlsProfileDirectives } from './tls-profiles';
-import { check, checkBodySize, checkCacheTime, checkDomain, checkOrigin, checkPort, firstRepeat, oneOf, SettingError } from './validation';
+import { check, checkBodySize, checkCacheTime, checkDomain, checkOrigin, checkPort, firstRepeat, oneOf, SettingError, UNLIMITED } from './validation';
 import { NGINX_IMAGE_OPENSSL_VERSION, NGINX_VERSION } from './versions';
 
 /**
@@ -287,7 +287,8 @@ function connections(ctx: RenderContext): Line[] {
     'sendfile on;',
     'tcp_nopush on;',
     'keepalive_timeout 65s;',
-    `client_max_body_size ${clientMaxBodySize};`,
+    // NGINX spells "no limit" 0; the settings make the user say "unlimited" for it.
+    `client_max_body_size ${clientMaxBodySize === UNLIMITED ? '0' : clientMaxBodySize};`,
     ...when(
       temp !== undefined,
       `client_body_temp_path ${temp}/client_body;`,

@@ -23,3 +23,11 @@ export const GHOST_ENDPOINT: ServiceEndpoint = { alias: 'ghost', port: 2368 };
 
 /** MySQL on the internal backend network: Ghost's database. */
 export const MYSQL_ENDPOINT: ServiceEndpoint = { alias: 'mysql', port: 3306 };
+
+/** The official MySQL image's environment names for the database and user it creates. */
+export const MYSQL_ENV = {
+  rootPassword: 'MYSQL_ROOT_PASSWORD',
+  database: 'MYSQL_DATABASE',
+  user: 'MYSQL_USER',
+  password: 'MYSQL_PASSWORD',
+} as const;

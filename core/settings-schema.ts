@@ -56,13 +56,18 @@ function gate(kind: StringKind, value: string): string | undefined {
   return undefined;
 }
 
-/** A string setting of a kind, with its own check after the gate. */
-export function settingString(kind: StringKind, own?: Checker<string>, maxLength = 1024) {
-  const schema = z.string().check((ctx) => {
+/**
+ * A string setting of a kind, with its own check after the gate. Its description is given
+ * here rather than with `.meta()`, which would copy the schema without its kind.
+ */
+export function settingString(kind: StringKind, own?: Checker<string>, options: { readonly maxLength?: number; readonly description?: string } = {}) {
+  const maxLength = options.maxLength ?? 1024;
+  const checked = z.string().check((ctx) => {
     const value = ctx.value;
     const problem = value.length > maxLength ? `expected at most ${maxLength} characters` : (gate(kind, value) ?? own?.(value));
     if (problem) ctx.issues.push({ code: 'custom', message: problem, input: value });
   });
+  const schema = options.description !== undefined ? checked.meta({ description: options.description }) : checked;
   return Object.assign(schema, { [STRING_KIND]: kind });
 }
 
@@ -210,11 +215,11 @@ const MYSQL_SCHEMA = withSwapCheck(
 
 const MAIL_SCHEMA = z
   .strictObject({
-    host: settingString('host', checkDomain).meta({ description: 'SMTP relay host name.' }),
+    host: settingString('host', checkDomain, { description: 'SMTP relay host name.' }),
     port: settingNumber(checkPort).default(587).meta({ description: 'SMTP port.' }),
     secure: z.boolean().default(false).meta({ description: 'Implicit TLS (port 465); false means STARTTLS.' }),
-    user: settingString('text', undefined, 256).meta({ description: 'SMTP user name. The password comes from TF_VAR_smtp_password.' }),
-    from: settingString('text', undefined, 256)
+    user: settingString('text', undefined, { maxLength: 256, description: 'SMTP user name. The password comes from TF_VAR_smtp_password.' }),
+    from: settingString('text', undefined, { maxLength: 256 })
       .optional()
       .meta({ description: 'Sender, such as "Blog" <blog@example.com>. Default: Ghost\'s own, noreply@ the blog\'s domain.' }),
   })
@@ -224,8 +229,9 @@ const WAIVER_SCHEMA = z.strictObject({
   rule: z
     .enum(Object.keys(POLICY_RULES) as [PolicyRule, ...PolicyRule[]], { error: `expected one of ${Object.keys(POLICY_RULES).join(', ')}` })
     .meta({ description: 'The policy rule waived.' }),
-  container: settingString('name', checkDockerName).meta({ description: 'The container it is waived for, by name.' }),
-  reason: settingString('text', (value) => (value.trim().length >= 10 ? undefined : 'expected a reason a reviewer can judge (10 characters or more)'), 500).meta({
+  container: settingString('name', checkDockerName, { description: 'The container it is waived for, by name.' }),
+  reason: settingString('text', (value) => (value.trim().length >= 10 ? undefined : 'expected a reason a reviewer can judge (10 characters or more)'), {
+    maxLength: 500,
     description: 'Why the rule does not apply; written into the plan and shown by npm run review.',
   }),
 });
@@ -235,7 +241,7 @@ export const DEFAULT_BLOG_DOMAIN = 'www.example.com';
 
 export const BLOG_SETTINGS_SCHEMA = z
   .strictObject({
-    $schema: z.string().optional().meta({ description: 'The JSON Schema this file follows, for editors; ignored by the stack.' }),
+    $schema: settingString('text').optional().meta({ description: 'The JSON Schema this file follows, for editors; ignored by the stack.' }),
     name: settingString('name', checkDockerName)
       .default(DEFAULT_STACK_NAME)
       .meta({ description: 'Names the stack: the cdktf stack id, the label on every resource and the prefix of the network names.' }),
@@ -281,3 +287,43 @@ export type BlogHostSettings = DeepReadonly<z.input<typeof BLOG_SETTINGS_SCHEMA>
 export type ParsedBlogSettings = DeepReadonly<z.output<typeof BLOG_SETTINGS_SCHEMA>>;
 
 export type PolicyWaiverSetting = z.output<typeof WAIVER_SCHEMA>;
+
+/** A schema without its optional, default and pipe wrappers; a "false or object" union as its object. */
+export function unwrapSchema(schema: z.core.$ZodType): z.core.$ZodType {
+  const def = schema._zod.def as unknown as { type: string; innerType?: z.core.$ZodType; in?: z.core.$ZodType; options?: z.core.$ZodType[] };
+  if (def.innerType) return unwrapSchema(def.innerType);
+  if (def.type === 'pipe' && def.in) return unwrapSchema(def.in);
+  if (def.type === 'union' && def.options) {
+    const objects = def.options.filter((o) => (o._zod.def as { type: string }).type !== 'literal');
+    if (objects.length === 1) return unwrapSchema(objects[0]);
+  }
+  return schema;
+}
+
+/** One string setting of the schema: its path (`[]` for any list entry) and its kind. */
+export interface StringSetting {
+  readonly path: string;
+  /** The gate's kind, or "enum" for a closed set of names. */
+  readonly kind: StringKind | 'enum';
+}
+
+/** Every string setting of the schema, found by walking it: the tests cover each one. */
+export function stringSettings(schema: z.core.$ZodType = BLOG_SETTINGS_SCHEMA, at = ''): StringSetting[] {
+  const node = unwrapSchema(schema);
+  const def = node._zod.def as unknown as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType };
+  switch (def.type) {
+    case 'object':
+      return Object.entries(def.shape ?? {}).flatMap(([key, child]) => stringSettings(child, at ? `${at}.${key}` : key));
+    case 'array':
+      return stringSettings(def.element!, `${at}[]`);
+    case 'enum':
+      return [{ path: at, kind: 'enum' }];
+    case 'string': {
+      const kind = (node as unknown as Record<symbol, StringKind | undefined>)[STRING_KIND];
+      if (kind === undefined) throw new Error(`The string setting ${at} does not pass the gate: declare it with settingString().`);
+      return [{ path: at, kind }];
+    }
+    default:
+      return [];
+  }
+}

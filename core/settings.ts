@@ -7,6 +7,7 @@ import {
   DEFAULT_BLOG_DOMAIN,
   ParsedBlogSettings,
   RestartPolicy,
+  unwrapSchema,
 } from './settings-schema';
 import { TlsProfile } from './tls-profiles';
 import { checkDomain, describeValue, firstRepeat, pathsOverlap, redactDockerHost, SettingsError } from './validation';
@@ -107,20 +108,12 @@ function shown(path: readonly PropertyKey[], value: unknown): string {
 /** The object keys a schema allows at a path, for "allowed here: ...". */
 function allowedKeysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
   let node: z.core.$ZodType | undefined = schema;
-  const unwrap = (n: z.core.$ZodType): z.core.$ZodType => {
-    const def = n._zod.def as unknown as { type: string; innerType?: z.core.$ZodType; in?: z.core.$ZodType; options?: z.core.$ZodType[] };
-    if (def.innerType) return unwrap(def.innerType);
-    if (def.type === 'pipe' && def.in) return unwrap(def.in);
-    if (def.type === 'union' && def.options) return unwrap(def.options.find((o) => (o._zod.def as { type: string }).type !== 'literal') ?? def.options[0]);
-    return n;
-  };
   for (const part of path) {
-    node = unwrap(node);
-    const def = node._zod.def as unknown as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType };
+    const def = unwrapSchema(node)._zod.def as unknown as { shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType };
     node = typeof part === 'number' ? def.element : def.shape?.[String(part)];
     if (!node) return [];
   }
-  const def = unwrap(node)._zod.def as unknown as { shape?: Record<string, unknown> };
+  const def = unwrapSchema(node)._zod.def as unknown as { shape?: Record<string, unknown> };
   return Object.keys(def.shape ?? {}).filter((key) => key !== '$schema');
 }
 

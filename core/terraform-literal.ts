@@ -38,3 +38,22 @@ export function holdsTemplateCode(text: string): boolean {
 export function escapeForTerraform(text: string): string {
   return text.replace(/\$\{/g, '$$${').replace(/%\{/g, '%%{');
 }
+
+/** The template sequences Terraform would evaluate in `text` (`${...}`, `%{...}`), in order. */
+export function templateSequences(text: string): string[] {
+  const found: string[] = [];
+  for (let i = 0; i < text.length; ) {
+    const three = text.slice(i, i + 3);
+    const two = text.slice(i, i + 2);
+    if (three === '$${' || three === '%%{') {
+      i += 3;
+    } else if (two === '${' || two === '%{') {
+      const end = text.indexOf('}', i);
+      found.push(end === -1 ? text.slice(i) : text.slice(i, end + 1));
+      i = end === -1 ? text.length : end + 1;
+    } else {
+      i += 1;
+    }
+  }
+  return found;
+}

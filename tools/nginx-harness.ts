@@ -6,7 +6,7 @@ import * as path from 'path';
 import { NginxLayout, ProxyConfigOptions, renderNginxConfig } from '../core/nginx-config';
 import { PROXY_ASSET_DIR, proxyConfigOptions, proxyHostNames, resolveStaticRoot } from '../core/proxy-options';
 import { GHOST_ENDPOINT } from '../core/services';
-import { resolveBlogSettings } from '../core/settings';
+import { ResolvedBlogSettings, resolveBlogSettings } from '../core/settings';
 import { BlogHostSettings } from '../core/settings-schema';
 import { DnsResponder } from './dns-responder';
 
@@ -189,59 +189,112 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
   }
 }
 
-async function startPreviewOnce(options: PreviewOptions): Promise<RunningPreview> {
-  const nginx = options.nginx ?? findLocalNginx();
-  if (!nginx) throw new Error('No nginx found on PATH (install nginx-light, or set NGINX_BIN).');
-  const settings = resolveBlogSettings(options.settings ?? {});
+/** The generated configuration, rendered for one NGINX build into a fresh prefix of its own. */
+interface PreparedPrefix {
+  readonly prefix: string;
+  readonly layout: NginxLayout;
+  readonly options: ProxyConfigOptions;
+  readonly files: Readonly<Record<string, string>>;
+  readonly certificateFile: string;
+  readonly hostNames: readonly string[];
+  /** NGINX's arguments for this prefix. */
+  readonly args: readonly string[];
+}
+
+interface PrefixPorts {
+  readonly httpPort: number;
+  readonly httpsPort: number;
+  readonly healthPort: number;
+  /** The resolver NGINX asks for the Ghost alias. */
+  readonly resolver: string;
+  readonly resolverValidSeconds?: number;
+  readonly ghostPort: number;
+  readonly activityPub?: HostPort;
+}
+
+function prepareNginxPrefix(nginx: LocalNginx, settings: ResolvedBlogSettings, ports: PrefixPorts): PreparedPrefix {
   const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'ghost-proxy-preview-'));
   // Workers run as an unprivileged user when NGINX starts as root; they must reach the prefix.
   fs.chmodSync(prefix, 0o755);
   for (const dir of ['conf', 'logs', 'tls', 'cache', 'temp']) fs.mkdirSync(path.join(prefix, dir));
+  const layout: NginxLayout = {
+    staticRoot: path.join(PROXY_ASSET_DIR, resolveStaticRoot(PROXY_ASSET_DIR, settings.proxy.staticRoot)),
+    cacheDir: path.join(prefix, 'cache'),
+    confDir: path.join(prefix, 'conf'),
+    pidFile: path.join(prefix, 'logs', 'nginx.pid'),
+    errorLog: path.join(prefix, 'logs', 'error.log'),
+    accessLog: path.join(prefix, 'logs', 'access.log'),
+    mimeTypes: fs.existsSync('/etc/nginx/mime.types') ? '/etc/nginx/mime.types' : 'mime.types',
+    tempDir: path.join(prefix, 'temp'),
+    otherTempPathModules: nginx.tempPathModules,
+    listenAddress: '127.0.0.1',
+    httpPort: ports.httpPort,
+    httpsPort: ports.httpsPort,
+    healthListen: `127.0.0.1:${ports.healthPort}`,
+    resolver: ports.resolver,
+    resolverValidSeconds: ports.resolverValidSeconds,
+  };
+  const hostNames = proxyHostNames(settings);
+  const certificate = createSelfSignedCertificate(path.join(prefix, 'tls'), hostNames);
+  const options = proxyConfigOptions({
+    settings,
+    layout,
+    target: { nginx: nginx.version, openssl: nginx.openssl },
+    certificate,
+    // On the local machine NGINX reads the challenge folder where the settings say it is.
+    acmeChallengeRoot: settings.tls.acmeWebroot,
+    ghost: { host: GHOST_ENDPOINT.alias, port: ports.ghostPort },
+    activityPubUpstream: ports.activityPub ? `http://${ports.activityPub.host}:${ports.activityPub.port}` : undefined,
+  });
+  const files = renderNginxConfig(options);
+  for (const [file, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(prefix, 'conf', file)), { recursive: true });
+    fs.writeFileSync(path.join(prefix, 'conf', file), content);
+  }
+  const args = ['-p', prefix, '-c', path.join(prefix, 'conf', 'nginx.conf'), '-e', layout.errorLog];
+  return { prefix, layout, options, files, certificateFile: certificate.certificateFile, hostNames, args };
+}
+
+/**
+ * `nginx -t` of the configuration the settings generate, on one NGINX build, in a prefix
+ * removed afterwards: what the property tests ask of every accepted setting.
+ */
+export function testNginxConfiguration(nginx: LocalNginx, settings: BlogHostSettings): { ok: boolean; output: string } {
+  const prepared = prepareNginxPrefix(nginx, resolveBlogSettings(settings), {
+    httpPort: 8080, httpsPort: 8443, healthPort: 8081, resolver: '127.0.0.1:53', ghostPort: 2368,
+  });
+  try {
+    const result = spawnSync(nginx.binary, [...prepared.args, '-t'], { encoding: 'utf8' });
+    return { ok: result.status === 0, output: `${result.stderr}${result.stdout}` };
+  } finally {
+    fs.rmSync(prepared.prefix, { recursive: true, force: true });
+  }
+}
+
+async function startPreviewOnce(options: PreviewOptions): Promise<RunningPreview> {
+  const nginx = options.nginx ?? findLocalNginx();
+  if (!nginx) throw new Error('No nginx found on PATH (install nginx-light, or set NGINX_BIN).');
+  const settings = resolveBlogSettings(options.settings ?? {});
 
   const dns = new DnsResponder();
   let child: ChildProcess | undefined;
+  let prepared: PreparedPrefix | undefined;
   try {
     await dns.start();
     dns.setAddress(GHOST_ENDPOINT.alias, await resolveIPv4(options.upstream.host));
-
     const httpPort = options.httpPort ?? (await freePort());
     const httpsPort = options.httpsPort ?? (await freePort());
     const healthPort = options.healthPort ?? (await freePort());
-    const layout: NginxLayout = {
-      staticRoot: path.join(PROXY_ASSET_DIR, resolveStaticRoot(PROXY_ASSET_DIR, settings.proxy.staticRoot)),
-      cacheDir: path.join(prefix, 'cache'),
-      confDir: path.join(prefix, 'conf'),
-      pidFile: path.join(prefix, 'logs', 'nginx.pid'),
-      errorLog: path.join(prefix, 'logs', 'error.log'),
-      accessLog: path.join(prefix, 'logs', 'access.log'),
-      mimeTypes: fs.existsSync('/etc/nginx/mime.types') ? '/etc/nginx/mime.types' : 'mime.types',
-      tempDir: path.join(prefix, 'temp'),
-      otherTempPathModules: nginx.tempPathModules,
-      listenAddress: '127.0.0.1',
+    prepared = prepareNginxPrefix(nginx, settings, {
       httpPort,
       httpsPort,
-      healthListen: `127.0.0.1:${healthPort}`,
+      healthPort,
       resolver: `127.0.0.1:${dns.port}`,
       resolverValidSeconds: options.resolverValidSeconds,
-    };
-    const hostNames = proxyHostNames(settings);
-    const certificate = createSelfSignedCertificate(path.join(prefix, 'tls'), hostNames);
-    const configOptions: ProxyConfigOptions = proxyConfigOptions({
-      settings,
-      layout,
-      target: { nginx: nginx.version, openssl: nginx.openssl },
-      certificate,
-      // On the local machine NGINX reads the challenge folder where the settings say it is.
-      acmeChallengeRoot: settings.tls.acmeWebroot,
-      ghost: { host: GHOST_ENDPOINT.alias, port: options.upstream.port },
-      activityPubUpstream: options.activityPub ? `http://${options.activityPub.host}:${options.activityPub.port}` : undefined,
+      ghostPort: options.upstream.port,
+      activityPub: options.activityPub,
     });
-    const files = renderNginxConfig(configOptions);
-    for (const [file, content] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(prefix, 'conf', file)), { recursive: true });
-      fs.writeFileSync(path.join(prefix, 'conf', file), content);
-    }
-    const args = ['-p', prefix, '-c', path.join(prefix, 'conf', 'nginx.conf'), '-e', layout.errorLog];
+    const { prefix, layout, args, files, hostNames } = prepared;
     const check = spawnSync(nginx.binary, [...args, '-t'], { encoding: 'utf8' });
     if (check.status !== 0) throw new Error(`nginx -t failed:\n${check.stderr}`);
 
@@ -255,14 +308,14 @@ async function startPreviewOnce(options: PreviewOptions): Promise<RunningPreview
       httpPort,
       httpsPort,
       healthPort,
-      certificateFile: certificate.certificateFile,
+      certificateFile: prepared.certificateFile,
       errorLog: layout.errorLog,
       hostNames,
       blogHost: settings.blogDomain,
       files,
       dns,
       ghostAlias: GHOST_ENDPOINT.alias,
-      options: configOptions,
+      options: prepared.options,
       stop: async () => {
         await stopNginx(running);
         await dns.stop();
@@ -272,7 +325,7 @@ async function startPreviewOnce(options: PreviewOptions): Promise<RunningPreview
   } catch (error) {
     if (child) await stopNginx(child);
     await dns.stop().catch(() => undefined);
-    fs.rmSync(prefix, { recursive: true, force: true });
+    if (prepared) fs.rmSync(prepared.prefix, { recursive: true, force: true });
     throw error;
   }
 }

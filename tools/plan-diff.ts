@@ -1,5 +1,6 @@
 import { COMPUTED_ON_CREATE, ChangeEffect, effectOf } from './docker-provider-rules';
-import { canonical, displayValue, isSecretEnvLine, Json, mountsOf, referencesIn, resourcesOf } from '../core/terraform-json';
+import { MYSQL_ENV } from '../core/services';
+import { canonical, displayValue, isSecretEnvLine, Json, mountsOf, referencesIn, Resource, resourcesOf, serviceOf, wholeReference } from '../core/terraform-json';
 
 /**
  * An offline preview of what `terraform apply` would do between two synthesized stacks,
@@ -26,14 +27,18 @@ export interface ResourceChange {
   /** The container's or image's name, for people. */
   readonly label: string;
   readonly attributes: readonly AttributeChange[];
-  /** Data at risk: a volume or a data mount replaced, moved or destroyed. */
+  /** Data at risk: a volume or a data mount replaced, moved or destroyed, a database upgraded. */
   readonly dangers: readonly string[];
+  /** Needs a person's attention, though no data is lost by applying it. */
+  readonly warnings: readonly string[];
   /** The container stops for a while: replaced or destroyed. */
   readonly downtime: boolean;
 }
 
 export interface PlanDiff {
   readonly changes: readonly ResourceChange[];
+  /** The whole stack at risk: its Terraform state moves. */
+  readonly stateDangers: readonly string[];
   readonly dangerous: boolean;
 }
 
@@ -86,13 +91,10 @@ function referencesTo(body: Json, recreated: ReadonlyMap<string, string>): Map<s
   return found;
 }
 
-export function diffPlans(base: Json, head: Json): PlanDiff {
-  const before = resourcesOf(base);
-  const after = resourcesOf(head);
-  const addresses = [...new Set([...before.keys(), ...after.keys()])].sort();
+/** Phase 1: each address's own attribute changes, and the action they force. */
+function directChanges(before: Map<string, Resource>, after: Map<string, Resource>, addresses: readonly string[]) {
   const attributes = new Map<string, AttributeChange[]>();
   const actions = new Map<string, Action>();
-
   for (const address of addresses) {
     const a = before.get(address);
     const b = after.get(address);
@@ -105,9 +107,21 @@ export function diffPlans(base: Json, head: Json): PlanDiff {
       if (action) actions.set(address, action);
     }
   }
+  return { attributes, actions };
+}
 
-  // A recreated resource gets new computed values (an image's ID); whatever refers to them
-  // changes too, and is replaced where that attribute forces it. Repeat until nothing moves.
+/**
+ * Phase 2: a recreated resource gets new computed values (an image's ID); whatever refers
+ * to them changes too, and is replaced where that attribute forces it. Repeats until
+ * nothing moves.
+ */
+function propagateRecreation(
+  before: Map<string, Resource>,
+  after: Map<string, Resource>,
+  addresses: readonly string[],
+  attributes: Map<string, AttributeChange[]>,
+  actions: Map<string, Action>,
+): void {
   for (let moved = true; moved; ) {
     moved = false;
     const recreated = new Map([...actions].filter(([, action]) => action === 'replace' || action === 'create').map(([address, action]) => [address, action === 'create' ? 'created' : 'replaced']));
@@ -125,6 +139,68 @@ export function diffPlans(base: Json, head: Json): PlanDiff {
       if (action) actions.set(address, action);
     }
   }
+}
+
+/** The image a container runs, by name: followed through a reference to a docker_image. */
+function imageNameOf(tf: Json, container: Json): string {
+  const ref = wholeReference(container.image ?? '');
+  return ref?.type === 'docker_image' ? (tf.resource?.docker_image?.[ref.name]?.name ?? container.image) : container.image;
+}
+
+/** An environment variable's value, from a container's NAME=value lines. */
+function envValue(container: Json, name: string): string | undefined {
+  const line = ((container.env ?? []) as string[]).find((l) => l.startsWith(`${name}=`));
+  return line?.slice(name.length + 1);
+}
+
+/** Phase 3: what the change risks. Dangers put data at risk; warnings need a person's attention. */
+function risksOf(type: string, action: Action, base: Json, head: Json, a: Resource | undefined, b: Resource | undefined): { dangers: string[]; warnings: string[] } {
+  const body = (b ?? a)!.body;
+  const dangers: string[] = [];
+  const warnings: string[] = [];
+  if (type === 'docker_volume' && (action === 'replace' || action === 'destroy')) {
+    dangers.push(`volume ${body.name} is ${action === 'replace' ? 'replaced: a new, empty volume takes its place' : 'destroyed with its data'}`);
+  }
+  if (type !== 'docker_container') return { dangers, warnings };
+  const was = a ? dataMounts(a.body) : [];
+  const will = b ? dataMounts(b.body) : [];
+  if (action === 'destroy' && was.length) {
+    dangers.push(`container ${body.name} is destroyed with its data mount${was.length > 1 ? 's' : ''} ${was.join(', ')}: the data stays on the host, but nothing serves it`);
+  }
+  if (!a || !b) return { dangers, warnings };
+  for (const mount of was.filter((m) => !will.includes(m))) {
+    const target = mount.split(' -> ')[1];
+    const moved = will.find((m) => m.endsWith(` -> ${target}`));
+    dangers.push(moved ? `data mount ${mount} becomes ${moved}: the container starts on other data` : `data mount ${mount} is removed`);
+  }
+  if (serviceOf(b.body) === 'mysql') {
+    const [oldImage, newImage] = [imageNameOf(base, a.body), imageNameOf(head, b.body)];
+    if (oldImage !== newImage) {
+      dangers.push(
+        `database image ${oldImage} becomes ${newImage}: MySQL converts its data files on the first start of a newer server, one way, and an older server refuses newer files; back up first and keep the backup until the new version has run`,
+      );
+    }
+    for (const [name, what] of [[MYSQL_ENV.database, 'database name'], [MYSQL_ENV.user, 'database user']] as const) {
+      const [from, to] = [envValue(a.body, name), envValue(b.body, name)];
+      if (from !== to) {
+        warnings.push(
+          `${what} ${from} becomes ${to}: the MySQL image creates the database and user only on an empty data directory, so the running data keeps ${from} and Ghost would fail to connect; rename it in MySQL first, or move the data yourself`,
+        );
+      }
+    }
+  }
+  return { dangers, warnings };
+}
+
+export function diffPlans(base: Json, head: Json): PlanDiff {
+  // A different backend or state path means Terraform starts from an empty state: it
+  // creates everything beside what the old state still holds, which nothing then manages.
+  const stateMoved = canonical(base.terraform?.backend) !== canonical(head.terraform?.backend);
+  const before = stateMoved ? new Map<string, Resource>() : resourcesOf(base);
+  const after = resourcesOf(head);
+  const addresses = [...new Set([...before.keys(), ...after.keys()])].sort();
+  const { attributes, actions } = directChanges(before, after, addresses);
+  propagateRecreation(before, after, addresses, attributes, actions);
 
   const changes: ResourceChange[] = [];
   for (const address of addresses) {
@@ -133,36 +209,22 @@ export function diffPlans(base: Json, head: Json): PlanDiff {
     const a = before.get(address);
     const b = after.get(address);
     const type = (b ?? a)!.type;
-    const body = (b ?? a)!.body;
-    const dangers: string[] = [];
-    if (type === 'docker_volume' && (action === 'replace' || action === 'destroy')) {
-      dangers.push(`volume ${body.name} is ${action === 'replace' ? 'replaced: a new, empty volume takes its place' : 'destroyed with its data'}`);
-    }
-    if (type === 'docker_container') {
-      const was = a ? dataMounts(a.body) : [];
-      const will = b ? dataMounts(b.body) : [];
-      if (action === 'destroy' && was.length) {
-        dangers.push(`container ${body.name} is destroyed with its data mount${was.length > 1 ? 's' : ''} ${was.join(', ')}: the data stays on the host, but nothing serves it`);
-      }
-      if (a && b) {
-        for (const mount of was.filter((m) => !will.includes(m))) {
-          const target = mount.split(' -> ')[1];
-          const moved = will.find((m) => m.endsWith(` -> ${target}`));
-          dangers.push(moved ? `data mount ${mount} becomes ${moved}: the container starts on other data` : `data mount ${mount} is removed`);
-        }
-      }
-    }
     changes.push({
       address,
       type,
       action,
-      label: body.name ?? address,
+      label: (b ?? a)!.body.name ?? address,
       attributes: attributes.get(address) ?? [],
-      dangers,
+      ...risksOf(type, action, base, head, a, b),
       downtime: type === 'docker_container' && (action === 'replace' || action === 'destroy'),
     });
   }
-  return { changes, dangerous: changes.some((c) => c.dangers.length > 0) };
+  const stateDanger = stateMoved
+    ? [
+        `new state: the backend changes from ${displayValue(base.terraform?.backend)} to ${displayValue(head.terraform?.backend)} (a renamed stack, or another state path). Terraform starts from an empty state, so the old stack is orphaned and everything is created beside it: container names, networks and ports collide with the old ones. Move the state (terraform state mv, or rename the file) instead, or destroy the old stack first`,
+      ]
+    : [];
+  return { changes, stateDangers: stateDanger, dangerous: stateMoved || changes.some((c) => c.dangers.length > 0) };
 }
 
 const ACTION_TEXT: Record<Action, string> = {
@@ -195,13 +257,17 @@ export function renderPlanDiff(diff: PlanDiff, baseLabel: string, headLabel: str
     '> no state, no drift. `cdktf diff` (terraform plan) against the real host remains the authority.',
     '',
   ];
-  if (!diff.changes.length) {
+  if (!diff.changes.length && !diff.stateDangers.length) {
     lines.push('No changes.');
     return `${lines.join('\n')}\n`;
   }
-  const dangers = diff.changes.flatMap((c) => c.dangers.map((d) => `- **${c.address}**: ${d}`));
+  const dangers = [...diff.stateDangers.map((d) => `- **the whole stack**: ${d}`), ...diff.changes.flatMap((c) => c.dangers.map((d) => `- **${c.address}**: ${d}`))];
   if (dangers.length) {
     lines.push('## DANGER: data', '', ...dangers, '');
+  }
+  const warnings = diff.changes.flatMap((c) => c.warnings.map((w) => `- **${c.address}**: ${w}`));
+  if (warnings.length) {
+    lines.push('## Warnings', '', ...warnings, '');
   }
   const downtime = diff.changes.filter((c) => c.downtime);
   if (downtime.length) {

@@ -11,6 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs, promisify } from 'util';
 import { atLeast, NGINX_FEATURES, parseVersion } from '../core/nginx-version';
+import { CONTAINER_DEFAULTS } from '../core/settings-schema';
 import { createSelfSignedCertificate, findLocalNginx, freePort, LocalNginx, nginxLabel, RunningPreview, startPreview, stopNginx, waitForPort } from './nginx-harness';
 import { StandInServer } from './stand-in-server';
 
@@ -19,7 +20,7 @@ const BLOG = 'www.example.com';
 const SEED = path.join(__dirname, '..', '..', 'shared', 'seed', 'baseline-nginx');
 const STATIC_ROOT = path.join(__dirname, '..', 'assets', 'proxy', 'html');
 /** The proxy container's memory limit, which NGINX's peak must stay well inside. */
-const PROXY_MEMORY_LIMIT_MIB = 75;
+const PROXY_MEMORY_LIMIT_MIB = CONTAINER_DEFAULTS.proxy.memoryMb;
 
 interface Target {
   readonly name: string;
@@ -174,11 +175,6 @@ function writeOpensslConf(dir: string, maxTls: string): string {
   return file;
 }
 
-/**
- * wrk sends the URL's host as SNI, and the generated proxy refuses unknown names in the
- * handshake. So wrk runs in a private mount namespace whose /etc/hosts points the blog's
- * name at loopback: the real name goes out as SNI, and the host's files stay untouched.
- */
 interface Measurement {
   /** Requests per second: as wrk reports it, or transfers over elapsed time for curl. */
   readonly rate: number;
@@ -218,6 +214,11 @@ function measure(target: Target, scenario: Scenario, options: LoadOptions): Prom
   return scenario.client === 'curl' ? curl(target, scenario, options) : wrk(target, scenario, options);
 }
 
+/**
+ * wrk sends the URL's host as SNI, and the generated proxy refuses unknown names in the
+ * handshake. So wrk runs in a private mount namespace whose /etc/hosts points the blog's
+ * name at loopback: the real name goes out as SNI, and the host's files stay untouched.
+ */
 async function wrk(target: Target, scenario: Scenario, options: LoadOptions): Promise<Measurement> {
   const { seconds, connections, hostsFile } = options;
   const pids = target.pids();

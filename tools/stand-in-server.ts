@@ -27,11 +27,7 @@ export interface StandInOptions {
   readonly record?: boolean;
 }
 
-/**
- * A real HTTP server standing in for Ghost (or the ActivityPub service): it answers every
- * path with a small HTML page naming itself and a counter, and records what it received.
- * `/private` answers with Cache-Control private, `/cookie` sets a cookie.
- */
+/** Common words, for filler that compresses like prose. */
 const WORDS = (
   'the a of to and in is it you that he was for on are with as his they be at one have this from or had by ' +
   'word but what some we can out other were all there when up use your how said an each she which do their ' +
@@ -68,6 +64,11 @@ function contentType(url: string): string {
   return types[extension ?? ''] ?? 'text/html; charset=utf-8';
 }
 
+/**
+ * A real HTTP server standing in for Ghost (or the ActivityPub service): it answers every
+ * path with a small HTML page naming itself and a counter, and records what it received.
+ * `/private` answers with Cache-Control private, `/cookie` sets a cookie.
+ */
 export class StandInServer {
   public readonly requests: SeenRequest[] = [];
   public port = 0;

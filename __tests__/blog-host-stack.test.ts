@@ -3,7 +3,7 @@ import { Image } from '@cdktf/provider-docker/lib/image';
 import { Network } from '@cdktf/provider-docker/lib/network';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import * as os from 'os';
-import { GHOST_BASE_IMAGE, MYSQL_IMAGE, NGINX_BASE_IMAGE } from '../core/versions';
+import { GHOST_PIN, imageReference, MYSQL_PIN, NGINX_PIN } from '../core/versions';
 import { CUSTOM_SETTINGS, resourceNamed, synthBlogHost } from '../test-support/synth';
 
 describe('BlogHostStack with the default settings', () => {
@@ -109,13 +109,13 @@ describe('BlogHostStack with the default settings', () => {
     }
     const proxyImage = resourceNamed(json, 'docker_image', proxy.imageName);
     expect(proxyImage.build.context).toMatch(/^assets\/proxy_image_context_[0-9A-F]+\/[0-9a-f]{32}$/);
-    expect(proxyImage.build.build_args).toEqual({ NGINX_IMAGE: NGINX_BASE_IMAGE, STATIC_ROOT: 'html' });
-    expect(resourceNamed(json, 'docker_image', blog.imageName).build.build_args).toEqual({ GHOST_IMAGE: GHOST_BASE_IMAGE, TZ: 'America/Toronto' });
+    expect(proxyImage.build.build_args).toEqual({ NGINX_IMAGE: imageReference(NGINX_PIN), STATIC_ROOT: 'html' });
+    expect(resourceNamed(json, 'docker_image', blog.imageName).build.build_args).toEqual({ GHOST_IMAGE: imageReference(GHOST_PIN), TZ: 'America/Toronto' });
   });
 
   it('pulls the pinned MySQL 8 image and keeps it on destroy', () => {
-    expect(text).toHaveResourceWithProperties(Image, { name: MYSQL_IMAGE, keep_locally: true });
-    expect(MYSQL_IMAGE).toMatch(/^mysql:8\.\d+\.\d+$/);
+    expect(text).toHaveResourceWithProperties(Image, { name: imageReference(MYSQL_PIN), keep_locally: true });
+    expect(imageReference(MYSQL_PIN)).toMatch(/^mysql:8\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
   });
 
   it('runs containers from the images they were built from', () => {

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { ServiceEndpoint } from '../core/services';
 import { ResolvedGhostSettings, ResolvedMailSettings } from '../core/settings';
 import { escapeForTerraform } from '../core/terraform-literal';
-import { GHOST_BASE_IMAGE } from '../core/versions';
+import { GHOST_PIN, imageReference } from '../core/versions';
 import { BuiltImage } from './built-image';
 import { requireSecretReference } from './secret-reference';
 import { ServiceContainer } from './service-container';
@@ -86,7 +86,7 @@ export class GhostBlog extends Construct {
     this.image = new BuiltImage(this, 'image', {
       repository: `${props.stackName}/blog`,
       sourceDir: props.assetDir ?? BLOG_ASSET_DIR,
-      buildArgs: { GHOST_IMAGE: GHOST_BASE_IMAGE, TZ: props.timeZone },
+      buildArgs: { GHOST_IMAGE: imageReference(GHOST_PIN), TZ: props.timeZone },
     });
 
     const { mail, database } = props;

@@ -4,7 +4,7 @@ import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import { MYSQL_ENV, ServiceEndpoint } from '../core/services';
 import { ResolvedMysqlSettings } from '../core/settings';
-import { MYSQL_IMAGE } from '../core/versions';
+import { imageReference, MYSQL_PIN } from '../core/versions';
 import { requireSecretReference } from './secret-reference';
 import { ServiceContainer } from './service-container';
 
@@ -43,7 +43,7 @@ export class MysqlDatabase extends Construct {
     this.user = container.user;
 
     // Kept on the host when the stack is destroyed, like the data it serves.
-    this.image = new Image(this, 'image', { name: MYSQL_IMAGE, keepLocally: true });
+    this.image = new Image(this, 'image', { name: imageReference(MYSQL_PIN), keepLocally: true });
 
     this.service = new ServiceContainer(this, 'service', {
       settings: container,

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { ProxyConfigOptions, renderNginxConfig } from '../core/nginx-config';
 import { CONTAINER_ACME_DIR, CONTAINER_CERTIFICATE, PROXY_ASSET_DIR, PROXY_HEALTH_PORT, resolveStaticRoot } from '../core/proxy-options';
 import { ResolvedProxySettings, ResolvedTlsSettings } from '../core/settings';
-import { NGINX_BASE_IMAGE } from '../core/versions';
+import { imageReference, NGINX_PIN } from '../core/versions';
 import { BuiltImage } from './built-image';
 import { ServiceContainer } from './service-container';
 
@@ -52,7 +52,7 @@ export class NginxProxy extends Construct {
       repository: `${props.stackName}/proxy`,
       sourceDir: assetDir,
       generatedFiles: generated,
-      buildArgs: { NGINX_IMAGE: NGINX_BASE_IMAGE, STATIC_ROOT: staticRoot },
+      buildArgs: { NGINX_IMAGE: imageReference(NGINX_PIN), STATIC_ROOT: staticRoot },
     });
 
     const ports = [{ internal: 80, external: props.ports.http, protocol: 'tcp' }];

@@ -19,7 +19,7 @@ function all(files: Record<string, string>): string {
 describe('renderNginxConfig', () => {
   it('renders the default sites for the pinned NGINX as reviewed', () => {
     const files = render();
-    expect(Object.keys(files)).toEqual(['nginx.conf', 'sites/00-default.conf', 'sites/10-www.example.com.conf', 'sites/11-example.com.conf']);
+    expect(Object.keys(files)).toEqual(['nginx.conf', 'sites/00-default.conf', 'proxy-watch.env', 'errors/ghost-unavailable.html', 'sites/10-www.example.com.conf', 'sites/11-example.com.conf']);
     expect(files).toMatchSnapshot();
   });
 
@@ -90,7 +90,7 @@ describe('renderNginxConfig', () => {
       const files = render({ adminDomain: 'admin.example.com' });
       expect(files['sites/10-www.example.com.conf']).toContain(`add_header Content-Security-Policy "frame-ancestors 'self' https://admin.example.com" always;`);
       expect(files['sites/12-admin.example.com.conf']).toContain(`frame-ancestors 'self'" always;`);
-      expect(files['sites/12-admin.example.com.conf']).toMatch(/location \/ \{\n\s+if \(\$cross_site_request\)[^]*proxy_pass http:\/\/ghost_backend;/);
+      expect(files['sites/12-admin.example.com.conf']).toMatch(/location \/ \{\n\s+if \(\$cross_site_request\)[^]*proxy_pass http:\/\/\$ghost_route;/);
     });
 
     it('sends no HSTS and no HTTPS listener with TLS off', () => {
@@ -106,13 +106,17 @@ describe('renderNginxConfig', () => {
       const files = render({}, { nginx: '1.27.3', openssl: '3.0.0' });
       expect(files['nginx.conf']).toMatch(/upstream ghost_backend \{\n\s+zone ghost_backend 64k;\n\s+server ghost:2368 resolve;\n\s+keepalive 16;/);
       expect(files['nginx.conf']).toContain('resolver 127.0.0.11 valid=10s ipv6=off;');
-      expect(files['sites/10-www.example.com.conf']).toContain('proxy_pass http://ghost_backend;');
+      // Private requests straight to the group; cacheable ones through the miss limiter, which uses it too.
+      expect(files['nginx.conf']).toMatch(/map "\$ghost_private_path\$ghost_signed_in" \$ghost_route \{\n\s+default ghost_miss_limiter;\n\s+"~1" ghost_backend;/);
+      expect(files['nginx.conf']).toMatch(/listen unix:\/run\/proxy\/ghost-misses\.sock;[^]*limit_req zone=ghost_misses burst=\d+ nodelay;[^]*proxy_pass http:\/\/ghost_backend;/);
+      expect(files['sites/10-www.example.com.conf']).toContain('proxy_pass http://$ghost_route;');
     });
 
     it('re-resolves through a variable before 1.27.3', () => {
       const files = render({}, { nginx: '1.27.2', openssl: '3.0.0' });
       expect(files['nginx.conf']).not.toContain('upstream ghost_backend');
-      expect(files['sites/10-www.example.com.conf']).toContain('set $ghost_upstream ghost:2368;\n        proxy_pass http://$ghost_upstream;');
+      expect(files['nginx.conf']).toMatch(/"~1" ghost:2368;/);
+      expect(files['nginx.conf']).toContain('set $ghost_upstream ghost:2368;\n            proxy_pass http://$ghost_upstream;');
     });
 
     it('writes `http2 on;` from 1.25.1 and the listen flag before', () => {
@@ -134,6 +138,38 @@ describe('renderNginxConfig', () => {
 
     it('sends the social web to the configured ActivityPub service', () => {
       expect(render({ proxy: { activityPubUpstream: 'http://activitypub:8080' } })['sites/10-www.example.com.conf']).toContain('set $activitypub_upstream http://activitypub:8080;');
+    });
+  });
+
+  describe("Ghost's answers", () => {
+    const site = () => render()['sites/10-www.example.com.conf'];
+
+    it('hides what Ghost sends that the proxy sends itself or no client should see', () => {
+      for (const header of ['X-Content-Type-Options', 'Vary', 'X-Powered-By', 'X-Cache-Invalidate']) {
+        expect(site()).toContain(`proxy_hide_header ${header};`);
+      }
+      expect(site()).toContain('add_header Vary $ghost_vary always;');
+    });
+
+    it('keeps one cached copy whatever Vary says, and copies of one generation', () => {
+      expect(site()).toContain('proxy_ignore_headers Cache-Control Expires Vary;');
+      expect(site()).toContain('proxy_cache_key $ghost_cache_generation$scheme$host$request_uri;');
+      expect(render()['nginx.conf']).toContain('include /run/proxy/cache-generation.conf;');
+      expect(render()['nginx.conf']).toContain('access_log /run/proxy/cache-invalidations.log ghost_invalidations if=$ghost_invalidates;');
+    });
+
+    it('serves stale copies only while Ghost fails, never to refresh them in the background', () => {
+      expect(site()).toContain('proxy_cache_use_stale error timeout http_429 http_500 http_502 http_503 http_504;');
+      expect(site()).not.toMatch(/updating|proxy_cache_background_update/);
+    });
+
+    it('tells the watcher where the state is, and says so when Ghost is down', () => {
+      expect(render()['proxy-watch.env']).toBe(
+        '# Where the running proxy keeps its state; read by proxy-watch.sh. Generated with the configuration.\n'
+        + 'PROXY_STATE_DIR=/run/proxy\nPROXY_CACHE_GENERATION=/run/proxy/cache-generation.conf\nPROXY_CACHE_INVALIDATIONS=/run/proxy/cache-invalidations.log\n',
+      );
+      expect(site()).toMatch(/error_page 502 504 @ghost_unavailable;[^]*location @ghost_unavailable \{\n\s+root \/etc\/nginx;\n\s+try_files \/errors\/ghost-unavailable\.html =502;/);
+      expect(render()['errors/ghost-unavailable.html']).toContain('Back in a moment');
     });
   });
 

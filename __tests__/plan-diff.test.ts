@@ -106,7 +106,7 @@ describe('diffPlans', () => {
     const diff = diffPlans(...planFixture({}, {}, (stack) => { stack.mysql.image.name = 'mysql:9.4.0'; }));
     const container = diff.changes.find((c) => c.address === 'docker_container.mysql')!;
     expect(container.action).toBe('replace');
-    expect(container.dangers).toEqual([expect.stringMatching(/^database image mysql:8\.4\.\d+ becomes mysql:9\.4\.0: MySQL converts its data files on the first start of a newer server, one way/)]);
+    expect(container.dangers).toEqual([expect.stringMatching(/^database image mysql:8\.4\.\d+@sha256:[0-9a-f]{64} becomes mysql:9\.4\.0: MySQL converts its data files on the first start of a newer server, one way/)]);
     expect(diff.dangerous).toBe(true);
   });
 

@@ -48,6 +48,12 @@ export interface NginxLayout {
   readonly staticRoot: string;
   /** Directory for the page cache. */
   readonly cacheDir: string;
+  /**
+   * A writable directory for what changes while NGINX runs: the page cache's generation
+   * (a map file the proxy's watcher rewrites when Ghost invalidates content), the log of
+   * those invalidations, and the socket of the cache-miss limiter.
+   */
+  readonly stateDir: string;
   /** Directory the `sites/*.conf` include is resolved against (NGINX's configuration directory). */
   readonly confDir: string;
   readonly pidFile: string;
@@ -117,12 +123,39 @@ export type RenderedFiles = Readonly<Record<string, string>>;
 
 const GHOST_CACHE_ZONE = 'ghost_pages';
 
+/** Files in the state directory; the watcher finds them through WATCH_ENV_FILE. */
+export const STATE_FILES = {
+  /** `default <n>;`: the page cache's generation, part of every cache key. */
+  cacheGeneration: 'cache-generation.conf',
+  /** One line per Ghost response carrying X-Cache-Invalidate. */
+  cacheInvalidations: 'cache-invalidations.log',
+  /** Where cache misses of anonymous pages pass through the per-client limit. */
+  missLimiterSocket: 'ghost-misses.sock',
+} as const;
+
+/** Written with the configuration: where the watcher (assets/proxy/proxy-watch.sh) finds the state. */
+export const WATCH_ENV_FILE = 'proxy-watch.env';
+
+/** The page NGINX answers with while Ghost cannot be reached and nothing is cached. */
+export const GHOST_UNAVAILABLE_PAGE = 'errors/ghost-unavailable.html';
+
+/** The first generation, for whatever starts NGINX to write before it does. */
+export const INITIAL_CACHE_GENERATION = 'default 0;\n';
+
+/**
+ * How many cache misses one client may send on to Ghost: a steady rate with room for a page's
+ * burst of first-time assets. Beyond it the client gets 429, and others are still served.
+ */
+const MISSES_PER_CLIENT = { rate: '10r/s', burst: 40 } as const;
+
 export function renderNginxConfig(options: ProxyConfigOptions): RenderedFiles {
   const target = checkTarget(options.target);
   checkOptions(options);
   const ctx: RenderContext = { options, target };
   const files: Record<string, string> = { 'nginx.conf': renderMain(ctx) };
   files['sites/00-default.conf'] = renderDefaultServers(ctx);
+  files[WATCH_ENV_FILE] = renderWatchEnvironment(ctx);
+  files[GHOST_UNAVAILABLE_PAGE] = renderGhostUnavailablePage();
   options.sites.forEach((site, index) => {
     files[`sites/${String(index + 10)}-${site.hostNames[0]}.conf`] = renderSite(ctx, site);
   });
@@ -262,6 +295,7 @@ function renderMain(ctx: RenderContext): string {
       ...pageCache(ctx),
       '',
       ...ghostUpstream(ctx),
+      ...missLimiter(ctx),
       `include ${layout.confDir}/sites/*.conf;`,
     ]),
     '',
@@ -276,7 +310,18 @@ function logging(ctx: RenderContext): Line[] {
     "                '\"$http_user_agent\" \"$http_x_forwarded_for\" cache=$upstream_cache_status';",
     '# Buffered: one write per 64 KB or per second instead of one per request.',
     `access_log ${ctx.options.layout.accessLog} main buffer=64k flush=1s;`,
+    '',
+    '# Ghost names what an edit made stale in X-Cache-Invalidate (on publishing, on a settings',
+    "# change, ...). Those responses are noted here, unbuffered; the proxy's watcher then",
+    '# starts a new cache generation, so edits reach every visitor at once.',
+    ...section('map $upstream_http_x_cache_invalidate $ghost_invalidates', ['default 1;', '"" 0;']),
+    "log_format ghost_invalidations '$msec $upstream_http_x_cache_invalidate';",
+    `access_log ${stateFile(ctx, 'cacheInvalidations')} ghost_invalidations if=$ghost_invalidates;`,
   ];
+}
+
+function stateFile(ctx: RenderContext, file: keyof typeof STATE_FILES): string {
+  return `${ctx.options.layout.stateDir}/${STATE_FILES[file]}`;
 }
 
 /** Connections and request bodies, and where bodies spill to disk. */
@@ -363,6 +408,8 @@ function pageCache(ctx: RenderContext): Line[] {
     '# Page cache for anonymous Ghost pages. Entries stay on disk for a day after their',
     '# last use so that a stale copy can be served while Ghost restarts or fails.',
     `proxy_cache_path ${ctx.options.layout.cacheDir} levels=1:2 keys_zone=${GHOST_CACHE_ZONE}:10m max_size=256m inactive=24h use_temp_path=off;`,
+    '# Part of every cache key: a new generation leaves every older copy unreachable at once.',
+    ...section('map $host $ghost_cache_generation', [`include ${stateFile(ctx, 'cacheGeneration')};`]),
     '',
     '# Never cache Ghost admin, members, previews or the social web, nor anyone signed in.',
     "# Ghost's router ignores case, so these do too (/GHOST/ is Ghost's admin as well).",
@@ -370,6 +417,88 @@ function pageCache(ctx: RenderContext): Line[] {
     ...section('map $http_cookie $ghost_signed_in', ['default 0;', '~*ghost-admin-api-session 1;', '~*ghost-members-ssr 1;']),
     '# Ghost marks personal responses private or no-store: never store those.',
     ...section('map $upstream_http_cache_control $ghost_private_response', ['default 0;', '~*(private|no-store|no-cache) 1;']),
+    '',
+    '# Ghost varies its pages by Accept-Encoding, though it gets none (NGINX compresses), so one',
+    '# cached copy serves every client. Its other Vary tokens (API: Accept-Version, Origin) are',
+    "# passed on; NGINX's gzip adds Accept-Encoding itself, so it is not sent twice.",
+    ...section('map $upstream_http_vary $ghost_vary', [
+      'default $upstream_http_vary;',
+      '"~*^\\s*accept-encoding\\s*$" "";',
+      '"~*^\\s*accept-encoding\\s*,\\s*(?<vary_rest>.*)$" $vary_rest;',
+      '"~*^(?<vary_head>.*?)\\s*,\\s*accept-encoding\\s*(?<vary_tail>(,.*)?)$" "$vary_head$vary_tail";',
+    ]),
+    '',
+    '# Requests that may be cached go to Ghost through the cache-miss limiter; private ones',
+    '# (admin, members, previews, anyone signed in) go straight to Ghost.',
+    ...section('map "$ghost_private_path$ghost_signed_in" $ghost_route', ['default ghost_miss_limiter;', `"~1" ${directGhost(ctx)};`]),
+  ];
+}
+
+/** Where NGINX reaches Ghost directly: the re-resolved upstream group, or the alias itself. */
+function directGhost(ctx: RenderContext): string {
+  const { ghost } = ctx.options;
+  return useUpstreamResolve(ctx) ? 'ghost_backend' : `${ghost.host}:${ghost.port}`;
+}
+
+/**
+ * The cache-miss limiter: an internal server on a unix socket that anonymous cache misses
+ * pass through, limited per client (by the address the public server forwards in X-Real-IP).
+ * A flood of cache-busting requests from one client gets 429 there, without touching what
+ * NGINX serves from the cache or what other clients send on to Ghost.
+ */
+function missLimiter(ctx: RenderContext): Line[] {
+  const socket = stateFile(ctx, 'missLimiterSocket');
+  return [
+    `limit_req_zone $http_x_real_ip zone=ghost_misses:10m rate=${MISSES_PER_CLIENT.rate};`,
+    ...section('upstream ghost_miss_limiter', [`server unix:${socket};`, 'keepalive 8;']),
+    ...section('server', [
+      `listen unix:${socket};`,
+      'server_name _;',
+      'access_log off;',
+      '# Bodies pass through as Ghost sent them; the public server compresses (and adds Vary).',
+      'gzip off;',
+      ...section('location /', [
+        `limit_req zone=ghost_misses burst=${MISSES_PER_CLIENT.burst} nodelay;`,
+        'limit_req_status 429;',
+        'limit_req_log_level warn;',
+        ...ghostPass(ctx),
+        '# The public server set Host and the forwarding headers; they pass on as they came.',
+        'proxy_set_header Host $host;',
+        ...proxyTuning(),
+        '# The public server passes this page on, or a stale copy in its place.',
+        'error_page 502 504 @ghost_unavailable;',
+      ]),
+      ...ghostUnavailableLocation(ctx),
+    ]),
+    '',
+  ];
+}
+
+/** proxy_pass to Ghost directly, in the form this NGINX needs to follow a restarted Ghost. */
+function ghostPass(ctx: RenderContext): Line[] {
+  const { ghost } = ctx.options;
+  return useUpstreamResolve(ctx)
+    ? ['proxy_pass http://ghost_backend;']
+    : [
+        '# A variable makes NGINX resolve the alias per request through the resolver,',
+        '# so a restarted Ghost container is found at its new address.',
+        `set $ghost_upstream ${ghost.host}:${ghost.port};`,
+        'proxy_pass http://$ghost_upstream;',
+      ];
+}
+
+/** Keep-alive, timeouts and buffers of every hop towards Ghost. */
+function proxyTuning(): Line[] {
+  return [
+    'proxy_http_version 1.1;',
+    'proxy_set_header Connection "";',
+    'proxy_connect_timeout 5s;',
+    'proxy_send_timeout 60s;',
+    'proxy_read_timeout 60s;',
+    '# Room for a whole Ghost page (tens of KB) in memory; the defaults (8 x 4 KB) spill to disk.',
+    'proxy_buffer_size 16k;',
+    'proxy_buffers 8 16k;',
+    'proxy_busy_buffers_size 32k;',
   ];
 }
 
@@ -506,6 +635,8 @@ function securityHeaders(ctx: RenderContext, site: ProxySite): Line[] {
     `add_header Content-Security-Policy "frame-ancestors ${ancestors.join(' ')}" always;`,
     '# HIT, MISS, BYPASS, STALE...; absent for static files and redirects.',
     'add_header X-Cache-Status $upstream_cache_status always;',
+    "# Ghost's own Vary tokens but Accept-Encoding (see the map); absent when there are none.",
+    'add_header Vary $ghost_vary always;',
   ];
 }
 
@@ -522,7 +653,7 @@ function roleLocations(ctx: RenderContext, site: ProxySite): Line[] {
         '}',
       ];
     case 'admin':
-      return ['location / {', ghostProxy(ctx), '}'];
+      return [...section('location /', ghostProxy(ctx)), '', ...ghostUnavailableLocation(ctx)];
     case 'blog':
       return [
         ...socialWebLocations(ctx),
@@ -541,9 +672,9 @@ function roleLocations(ctx: RenderContext, site: ProxySite): Line[] {
         ['try_files $uri @ghost;'],
         '}',
         '',
-        'location @ghost {',
-        ghostProxy(ctx),
-        '}',
+        ...section('location @ghost', ghostProxy(ctx)),
+        '',
+        ...ghostUnavailableLocation(ctx),
       ];
   }
 }
@@ -559,48 +690,46 @@ function forwardingHeaders(): Line[] {
   ];
 }
 
+function ghostUnavailableLocation(ctx: RenderContext): Line[] {
+  return section('location @ghost_unavailable', [`root ${ctx.options.layout.confDir};`, `try_files /${GHOST_UNAVAILABLE_PAGE} =502;`]);
+}
+
 /** Proxying to Ghost with the page cache, as the body of a location. */
 function ghostProxy(ctx: RenderContext): Line[] {
-  const { ghost, cacheValidTime } = ctx.options;
-  const upstream = useUpstreamResolve(ctx)
-    ? ['proxy_pass http://ghost_backend;']
-    : [
-        '# A variable makes NGINX resolve the alias per request through the resolver,',
-        '# so a restarted Ghost container is found at its new address.',
-        `set $ghost_upstream ${ghost.host}:${ghost.port};`,
-        'proxy_pass http://$ghost_upstream;',
-      ];
+  const { cacheValidTime } = ctx.options;
   return [
     'if ($cross_site_request) {',
     ['gzip off;'],
     '}',
-    ...upstream,
-    'proxy_http_version 1.1;',
-    'proxy_set_header Connection "";',
+    'proxy_pass http://$ghost_route;',
     'proxy_set_header Host $host;',
     ...forwardingHeaders(),
     '# NGINX compresses; Ghost sends plain bodies so that one cached copy serves everyone.',
     'proxy_set_header Accept-Encoding "";',
-    'proxy_connect_timeout 5s;',
-    'proxy_send_timeout 60s;',
-    'proxy_read_timeout 60s;',
-    '# Room for a whole Ghost page (tens of KB) in memory; the defaults (8 x 4 KB) spill to disk.',
-    'proxy_buffer_size 16k;',
-    'proxy_buffers 8 16k;',
-    'proxy_busy_buffers_size 32k;',
+    ...proxyTuning(),
+    '# Sent by the proxy itself (X-Content-Type-Options, Vary), or for no one outside:',
+    '# the framework, and the invalidation notices meant for the cache.',
+    'proxy_hide_header X-Content-Type-Options;',
+    'proxy_hide_header Vary;',
+    'proxy_hide_header X-Powered-By;',
+    'proxy_hide_header X-Cache-Invalidate;',
+    '# With Ghost down and no copy to serve, a page that says so.',
+    'error_page 502 504 @ghost_unavailable;',
     '',
     `proxy_cache ${GHOST_CACHE_ZONE};`,
-    'proxy_cache_key $scheme$host$request_uri;',
+    'proxy_cache_key $ghost_cache_generation$scheme$host$request_uri;',
     'proxy_cache_methods GET HEAD;',
     '# Ghost sends "public, max-age=0" on pages; the proxy decides freshness itself and',
     '# still refuses private responses (map above) and any response that sets a cookie.',
-    'proxy_ignore_headers Cache-Control Expires;',
+    'proxy_ignore_headers Cache-Control Expires Vary;',
     `proxy_cache_valid 200 301 302 ${cacheValidTime};`,
     `proxy_cache_valid 404 ${cacheValidTime};`,
     'proxy_cache_bypass $ghost_private_path $ghost_signed_in;',
     'proxy_no_cache $ghost_private_path $ghost_signed_in $ghost_private_response;',
-    'proxy_cache_use_stale error timeout updating http_500 http_502 http_503 http_504;',
-    'proxy_cache_background_update on;',
+    '# Stale copies only while Ghost fails (or for a client over its miss limit): with Ghost',
+    '# up, an expired copy is fetched again before it is served, so no visitor sees a copy',
+    '# older than the cache time. One request refreshes a page; the others wait for it.',
+    'proxy_cache_use_stale error timeout http_429 http_500 http_502 http_503 http_504;',
     'proxy_cache_lock on;',
   ];
 }
@@ -617,12 +746,37 @@ function socialWebLocations(ctx: RenderContext): Line[] {
       'proxy_http_version 1.1;',
       ...(upstream.startsWith('https://') ? ['proxy_ssl_server_name on;'] : []),
       ...forwardingHeaders(),
+      'proxy_hide_header X-Powered-By;',
       'proxy_connect_timeout 5s;',
       'proxy_read_timeout 60s;',
     ],
     '}',
     '',
   ];
+}
+
+/** Where the watcher finds the state, as shell assignments it sources. */
+function renderWatchEnvironment(ctx: RenderContext): string {
+  return [
+    '# Where the running proxy keeps its state; read by proxy-watch.sh. Generated with the configuration.',
+    `PROXY_STATE_DIR=${ctx.options.layout.stateDir}`,
+    `PROXY_CACHE_GENERATION=${stateFile(ctx, 'cacheGeneration')}`,
+    `PROXY_CACHE_INVALIDATIONS=${stateFile(ctx, 'cacheInvalidations')}`,
+    '',
+  ].join('\n');
+}
+
+function renderGhostUnavailablePage(): string {
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<title>Back in a moment</title></head>',
+    '<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; padding: 0 1rem; line-height: 1.5">',
+    '<h1>Back in a moment</h1>',
+    '<p>The blog cannot be reached just now: it is starting or restarting. Try again in a minute.</p>',
+    '</body></html>',
+    '',
+  ].join('\n');
 }
 
 function escapeRegex(text: string): string {

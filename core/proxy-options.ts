@@ -31,6 +31,7 @@ export const PROXY_HEALTH_PORT = 8081;
 export const CONTAINER_LAYOUT: NginxLayout = {
   staticRoot: '/usr/share/nginx/html',
   cacheDir: '/var/cache/nginx/ghost',
+  stateDir: '/run/proxy',
   confDir: '/etc/nginx',
   pidFile: '/var/run/nginx.pid',
   errorLog: 'stderr',

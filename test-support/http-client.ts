@@ -7,6 +7,8 @@ import type { RunningPreview } from '../tools/nginx-harness';
 export interface Answer {
   readonly status: number;
   readonly headers: http.IncomingHttpHeaders;
+  /** Header names and values as sent, duplicates kept: [name, value, name, value, ...]. */
+  readonly rawHeaders: readonly string[];
   /** The body as sent, not decompressed. */
   readonly body: Buffer;
 }
@@ -20,6 +22,13 @@ export interface Ask {
   readonly headers?: http.OutgoingHttpHeaders;
   /** SNI sent in the handshake, when it should differ from `host`. */
   readonly servername?: string;
+  /** The local address to send from: another loopback address is another client. */
+  readonly localAddress?: string;
+}
+
+/** How many times a header was sent. */
+export function headerCount(answer: Answer, name: string): number {
+  return answer.rawHeaders.filter((value, i) => i % 2 === 0 && value.toLowerCase() === name.toLowerCase()).length;
 }
 
 /** One HTTP/1.1 request to the preview on loopback, with the real host name in SNI and Host. */
@@ -31,6 +40,7 @@ export function ask(preview: RunningPreview, request: Ask): Promise<Answer> {
     path: request.path,
     method: request.method ?? 'GET',
     headers: { host: request.host, ...request.headers },
+    localAddress: request.localAddress,
     agent: false,
   };
   const client = scheme === 'https' ? https : http;
@@ -41,7 +51,7 @@ export function ask(preview: RunningPreview, request: Ask): Promise<Answer> {
     const req = client.request(options, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, rawHeaders: response.rawHeaders, body: Buffer.concat(chunks) }));
     });
     req.setTimeout(10_000, () => req.destroy(new Error('request timed out')));
     req.on('error', reject);

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { NginxLayout, ProxyConfigOptions, renderNginxConfig } from '../core/nginx-config';
+import { NginxLayout, ProxyConfigOptions, renderNginxConfig, WATCH_ENV_FILE } from '../core/nginx-config';
 import { PROXY_ASSET_DIR, proxyConfigOptions, proxyHostNames, resolveStaticRoot } from '../core/proxy-options';
 import { GHOST_ENDPOINT } from '../core/services';
 import { ResolvedBlogSettings, resolveBlogSettings } from '../core/settings';
@@ -127,6 +127,8 @@ export interface RunningPreview {
   readonly certificateFile: string;
   /** NGINX's error log. */
   readonly errorLog: string;
+  /** What the proxy's watcher said. */
+  readonly watchLog: string;
   readonly hostNames: readonly string[];
   readonly blogHost: string;
   /** The rendered files, by path under the prefix's conf/. */
@@ -199,7 +201,12 @@ interface PreparedPrefix {
   readonly hostNames: readonly string[];
   /** NGINX's arguments for this prefix. */
   readonly args: readonly string[];
+  /** The watcher's environment file, written with the configuration. */
+  readonly watchEnv: string;
 }
+
+/** The proxy's watcher, the same script the image runs beside NGINX. */
+export const PROXY_WATCH_SCRIPT = path.join(PROXY_ASSET_DIR, 'proxy-watch.sh');
 
 interface PrefixPorts {
   readonly httpPort: number;
@@ -220,6 +227,7 @@ function prepareNginxPrefix(nginx: LocalNginx, settings: ResolvedBlogSettings, p
   const layout: NginxLayout = {
     staticRoot: path.join(PROXY_ASSET_DIR, resolveStaticRoot(PROXY_ASSET_DIR, settings.proxy.staticRoot)),
     cacheDir: path.join(prefix, 'cache'),
+    stateDir: path.join(prefix, 'state'),
     confDir: path.join(prefix, 'conf'),
     pidFile: path.join(prefix, 'logs', 'nginx.pid'),
     errorLog: path.join(prefix, 'logs', 'error.log'),
@@ -252,7 +260,11 @@ function prepareNginxPrefix(nginx: LocalNginx, settings: ResolvedBlogSettings, p
     fs.writeFileSync(path.join(prefix, 'conf', file), content);
   }
   const args = ['-p', prefix, '-c', path.join(prefix, 'conf', 'nginx.conf'), '-e', layout.errorLog];
-  return { prefix, layout, options, files, certificateFile: certificate.certificateFile, hostNames, args };
+  const watchEnv = path.join(prefix, 'conf', WATCH_ENV_FILE);
+  // The watcher prepares the state NGINX reads at start, as it does in the container.
+  const init = spawnSync('sh', [PROXY_WATCH_SCRIPT, 'init', watchEnv], { encoding: 'utf8' });
+  if (init.status !== 0) throw new Error(`proxy-watch init failed:\n${init.stderr}`);
+  return { prefix, layout, options, files, certificateFile: certificate.certificateFile, hostNames, args, watchEnv };
 }
 
 /**
@@ -278,6 +290,7 @@ async function startPreviewOnce(options: PreviewOptions): Promise<RunningPreview
 
   const dns = new DnsResponder();
   let child: ChildProcess | undefined;
+  let watcher: ChildProcess | undefined;
   let prepared: PreparedPrefix | undefined;
   try {
     await dns.start();
@@ -301,6 +314,14 @@ async function startPreviewOnce(options: PreviewOptions): Promise<RunningPreview
     child = spawn(nginx.binary, [...args, '-g', 'daemon off;'], { stdio: ['ignore', 'inherit', 'inherit'] });
     const running = child;
     await waitForPort(settings.tls.enabled ? httpsPort : httpPort, running, layout.errorLog);
+    const watchLog = path.join(prefix, 'logs', 'proxy-watch.log');
+    const watchOutput = fs.openSync(watchLog, 'a');
+    watcher = spawn('sh', [PROXY_WATCH_SCRIPT, 'run', prepared.watchEnv], {
+      stdio: ['ignore', watchOutput, watchOutput],
+      env: { ...process.env, PROXY_RELOAD_COMMAND: [nginx.binary, ...args, '-s', 'reload'].join(' '), PROXY_WATCH_INTERVAL: '0.5' },
+    });
+    fs.closeSync(watchOutput);
+    const runningWatcher = watcher;
 
     return {
       nginx,
@@ -316,13 +337,16 @@ async function startPreviewOnce(options: PreviewOptions): Promise<RunningPreview
       dns,
       ghostAlias: GHOST_ENDPOINT.alias,
       options: prepared.options,
+      watchLog,
       stop: async () => {
+        await stopProcess(runningWatcher, 'SIGTERM');
         await stopNginx(running);
         await dns.stop();
         fs.rmSync(prefix, { recursive: true, force: true });
       },
     };
   } catch (error) {
+    if (watcher) await stopProcess(watcher, 'SIGTERM');
     if (child) await stopNginx(child);
     await dns.stop().catch(() => undefined);
     if (prepared) fs.rmSync(prepared.prefix, { recursive: true, force: true });
@@ -332,9 +356,14 @@ async function startPreviewOnce(options: PreviewOptions): Promise<RunningPreview
 
 /** SIGQUIT asks NGINX to finish open requests and exit; SIGKILL after 5 s if it does not. */
 export async function stopNginx(child: ChildProcess): Promise<void> {
+  await stopProcess(child, 'SIGQUIT');
+}
+
+/** Sends the signal, then SIGKILL after 5 s if the process has not exited. */
+export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGQUIT');
+  child.kill(signal);
   const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
   await exited;
   clearTimeout(timer);

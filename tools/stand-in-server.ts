@@ -67,7 +67,10 @@ function contentType(url: string): string {
 /**
  * A real HTTP server standing in for Ghost (or the ActivityPub service): it answers every
  * path with a small HTML page naming itself and a counter, and records what it received.
- * `/private` answers with Cache-Control private, `/cookie` sets a cookie.
+ * `/private` answers with Cache-Control private, `/cookie` sets a cookie. It sends the
+ * headers a real Ghost 6 sends: X-Powered-By on everything, Vary: Accept-Encoding on pages
+ * (and Accept-Version, Origin before it on the API), X-Content-Type-Options on images, and
+ * X-Cache-Invalidate: /* when the admin API changes something (POST or PUT).
  */
 export class StandInServer {
   public readonly requests: SeenRequest[] = [];
@@ -89,7 +92,15 @@ export class StandInServer {
       if (this.options.record ?? true) this.requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers });
       this.served += 1;
       const body = `<!doctype html><html><body><p>${this.options.name} answered ${request.url} (#${this.served})</p>${this.body}</body></html>\n`;
-      const headers: http.OutgoingHttpHeaders = { 'content-type': contentType(request.url ?? '/'), 'cache-control': 'public, max-age=0' };
+      const url = request.url ?? '/';
+      const headers: http.OutgoingHttpHeaders = {
+        'content-type': contentType(url),
+        'cache-control': 'public, max-age=0',
+        'x-powered-by': 'Express',
+        vary: url.startsWith('/ghost/api/') ? 'Accept-Version, Origin, Accept-Encoding' : 'Accept-Encoding',
+      };
+      if (url.startsWith('/content/images/')) headers['x-content-type-options'] = 'nosniff';
+      if (url.startsWith('/ghost/api/admin/') && (request.method === 'POST' || request.method === 'PUT')) headers['x-cache-invalidate'] = '/*';
       if (request.url?.startsWith('/private')) headers['cache-control'] = 'no-cache, private, no-store, must-revalidate';
       if (request.url?.startsWith('/cookie')) headers['set-cookie'] = 'ghost-members-ssr=abc; Path=/; HttpOnly';
       response.writeHead(200, headers);

@@ -1,0 +1,65 @@
+// npm run test:e2e [-- jest arguments]
+//
+// Runs the end-to-end tests inside a private network namespace made for the run: its own
+// loopback, so the proxy binds the real ports 80 and 443 and Ghost's absolute links and the
+// proxy's redirects work unchanged; a hosts file that points the blog's names, "mysql" and
+// the mail relay at loopback, as Docker's DNS would point them at containers; and a
+// resolver that answers nothing, so Ghost's calls to the internet fail at once. Nothing
+// leaves the namespace. It is removed afterwards, however the tests end. Needs root.
+//
+// `ip netns exec` would remount /sys and hide the cgroup controllers the tests use to limit
+// Ghost's memory and freeze the database; so the tests join the namespace with nsenter, in a
+// private mount namespace where only /etc/hosts and /etc/resolv.conf are replaced.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { E2E_HOST_NAMES } from './real-ghost-stack';
+
+const ROOT = path.join(__dirname, '..');
+
+function ip(...args: string[]): void {
+  const result = spawnSync('ip', args, { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`ip ${args.join(' ')} failed: ${result.stderr || result.error?.message}`);
+}
+
+function main(): number {
+  if (process.getuid?.() !== 0) throw new Error('the end-to-end tests make a network namespace and bind ports 80 and 443: run them as root.');
+  const name = `ghost-e2e-${process.pid}`;
+  const etc = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-etc-'));
+  const cleanUp = () => {
+    spawnSync('ip', ['netns', 'del', name]);
+    fs.rmSync(etc, { recursive: true, force: true });
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      cleanUp();
+      process.exit(130);
+    });
+  }
+  ip('netns', 'add', name);
+  try {
+    ip('-n', name, 'link', 'set', 'lo', 'up');
+    const hosts = path.join(etc, 'hosts');
+    const resolv = path.join(etc, 'resolv.conf');
+    fs.writeFileSync(hosts, `127.0.0.1 localhost ${E2E_HOST_NAMES.join(' ')}\n::1 localhost\n`);
+    fs.writeFileSync(resolv, 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
+    const join = 'mount --bind "$0" /etc/hosts && mount --bind "$1" /etc/resolv.conf && ns="$2" && shift 2 && exec nsenter --net="$ns" "$@"';
+    const jest = path.join(ROOT, 'node_modules', '.bin', 'jest');
+    const result = spawnSync(
+      'unshare',
+      ['--mount', '--propagation', 'private', 'sh', '-c', join, hosts, resolv, `/var/run/netns/${name}`, jest, '--config', path.join(ROOT, 'jest.e2e.config.js'), ...process.argv.slice(2)],
+      { cwd: ROOT, stdio: 'inherit' },
+    );
+    return result.status ?? 1;
+  } finally {
+    cleanUp();
+  }
+}
+
+try {
+  process.exit(main());
+} catch (error) {
+  process.stderr.write(`test:e2e: ${(error as Error).message}\n`);
+  process.exit(1);
+}

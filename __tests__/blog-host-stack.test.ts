@@ -131,6 +131,7 @@ describe('BlogHostStack with the default settings', () => {
       'NODE_ENV=production',
       'url=https://www.example.com',
       'server__port=2368',
+      'logging__transports=["stdout"]',
       'database__client=mysql',
       'database__connection__host=mysql',
       'database__connection__port=3306',

@@ -36,8 +36,13 @@ describe('the pull-request workflow', () => {
     expect(workflow).not.toMatch(/^\s+- run: npm test$/m);
   });
 
+  it('runs the end-to-end suites privileged, as they need, and keeps their screenshots', () => {
+    expect(workflow).toMatch(/^\s+options: --privileged$/m);
+    expect(workflow).toMatch(/uses: actions\/upload-artifact@v4\n\s+if: always\(\)\n\s+with:\n\s+name: e2e-artifacts\n\s+path: e2e-artifacts\//);
+  });
+
   it('runs on the Debian release .ci/run pins its extra suites against', () => {
-    const release = /^\s+container: debian:(\w+)$/m.exec(workflow)?.[1];
+    const release = /^\s+image: debian:(\w+)$/m.exec(workflow)?.[1];
     expect(release).toBe('bookworm');
     expect(fs.readFileSync(CI_RUN, 'utf8')).toContain(`"\${VERSION_CODENAME:-}" = ${release}`);
   });

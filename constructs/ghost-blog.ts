@@ -95,6 +95,8 @@ export class GhostBlog extends Construct {
       `url=${props.siteUrl}`,
       ...(props.adminUrl !== undefined ? [`admin__url=${props.adminUrl}`] : []),
       `server__port=${props.endpoint.port}`,
+      // To stdout only, where json-file rotation applies, not also into files in the content folder.
+      'logging__transports=["stdout"]',
       'database__client=mysql',
       `database__connection__host=${database.endpoint.alias}`,
       `database__connection__port=${database.endpoint.port}`,

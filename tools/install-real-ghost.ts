@@ -16,7 +16,8 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
   execFileSync(command, args, { cwd, env, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
-function main(): void {
+/** Installs what is missing, and says what is ready. */
+export function installRealGhost(): void {
   fs.mkdirSync(E2E_DIR, { recursive: true });
   const started = Date.now();
   const npmQuiet = ['--no-audit', '--no-fund', '--loglevel=error'];
@@ -46,9 +47,11 @@ function main(): void {
   process.stdout.write(`Ghost ${GHOST_VERSION} on Node ${nodeVersion} is ready in ${ghostDir} (${((Date.now() - started) / 1000).toFixed(1)} s).\n`);
 }
 
-try {
-  main();
-} catch (error) {
-  process.stderr.write(`e2e:install: ${(error as Error).message}\n`);
-  process.exit(1);
+if (require.main === module) {
+  try {
+    installRealGhost();
+  } catch (error) {
+    process.stderr.write(`e2e:install: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
 }

@@ -5,8 +5,8 @@ import * as path from 'path';
 import { Browser } from 'playwright-core';
 import { artifactPath, launchBrowser } from '../test-support/browser';
 import { ask } from '../test-support/http-client';
-import { pngSize, solidPng } from '../test-support/png';
-import { OWNER, ownerClient, removeRemoteImages, startBlog } from '../test-support/real-ghost';
+import { pngSize, solidPng } from '../tools/png';
+import { OWNER, ownerClient, startBlog } from '../test-support/real-ghost';
 import { GhostClient } from '../tools/ghost-admin-client';
 import { ghostInstallDir, NODE22_BIN } from '../tools/real-ghost-paths';
 import { RealGhostStack } from '../tools/real-ghost-stack';
@@ -52,7 +52,7 @@ async function until<T>(what: string, attempt: () => Promise<T | undefined>, tim
 describe('a real Ghost 6 behind the generated proxy', () => {
   it('sets up the owner through the admin API, with the password from the plan reaching the mail relay', async () => {
     owner = await ownerClient(blog);
-    await removeRemoteImages(owner);
+    await owner.removeRemoteImages();
     const site = await owner.admin('GET', 'site/');
     expect((site.json as { site: { title: string } }).site.title).toBe(OWNER.blogTitle);
     // Ghost mailed the owner a welcome, signed in to the relay with the plan's SMTP user and password.

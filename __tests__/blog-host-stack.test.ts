@@ -3,8 +3,15 @@ import { Image } from '@cdktf/provider-docker/lib/image';
 import { Network } from '@cdktf/provider-docker/lib/network';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import * as os from 'os';
-import { GHOST_PIN, imageReference, MYSQL_PIN, NGINX_PIN } from '../core/versions';
+import { Volume } from '@cdktf/provider-docker/lib/volume';
+import { CERTBOT_PIN, GHOST_PIN, imageReference, MYSQL_PIN, NGINX_PIN } from '../core/versions';
+import { TerraformJson } from '../core/terraform-json';
 import { CUSTOM_SETTINGS, resourceNamed, synthBlogHost } from '../test-support/synth';
+
+/** The plan as text, for cdktf's matchers. */
+function text(json: TerraformJson): string {
+  return JSON.stringify(json);
+}
 
 describe('BlogHostStack with the default settings', () => {
   const { text, json, stack } = synthBlogHost();
@@ -81,7 +88,7 @@ describe('BlogHostStack with the default settings', () => {
     expect(resourceNamed(json, 'docker_container', 'mysql').ports).toBeUndefined();
   });
 
-  it('keeps data on host paths, read-write, and mounts the TLS files read-only', () => {
+  it("keeps data on host paths, read-write, and mounts certbot's folder and the challenges read-only in the proxy", () => {
     expect(resourceNamed(json, 'docker_container', 'ghost').volumes).toEqual([
       { host_path: '/var/lib/ghost', container_path: '/var/lib/ghost/content', read_only: false },
     ]);
@@ -89,10 +96,11 @@ describe('BlogHostStack with the default settings', () => {
       { host_path: '/var/lib/ghost-mysql', container_path: '/var/lib/mysql', read_only: false },
     ]);
     expect(resourceNamed(json, 'docker_container', 'proxy').mounts).toEqual([
-      { type: 'bind', source: '/etc/letsencrypt/live/www.example.com/fullchain.pem', target: '/etc/nginx/tls/fullchain.pem', read_only: true },
-      { type: 'bind', source: '/etc/letsencrypt/live/www.example.com/privkey.pem', target: '/etc/nginx/tls/privkey.pem', read_only: true },
+      { type: 'volume', source: '${docker_volume.acme-challenges.name}', target: '/var/www/acme', read_only: true },
     ]);
-    expect(resourceNamed(json, 'docker_container', 'proxy').volumes).toBeUndefined();
+    expect(resourceNamed(json, 'docker_container', 'proxy').volumes).toEqual([
+      { host_path: '/var/lib/ghost-letsencrypt', container_path: '/etc/letsencrypt', read_only: true },
+    ]);
   });
 
   it('builds the proxy and blog images from content-addressed contexts with matching triggers', () => {
@@ -165,9 +173,69 @@ describe('BlogHostStack with the default settings', () => {
     expect(json.output.site_url.value).toBe('https://www.example.com');
     expect(json.output.redirect_urls.value).toEqual(['https://example.com']);
     expect(json.output.admin_url.value).toBe('https://www.example.com/ghost/');
-    expect(json.output.container_names.value).toEqual({ proxy: 'proxy', ghost: 'ghost', mysql: 'mysql' });
+    expect(json.output.container_names.value).toEqual({ proxy: 'proxy', ghost: 'ghost', mysql: 'mysql', acme: 'certbot' });
     expect(stack.proxy.containerName).toBe('proxy');
     expect(stack.siteUrl).toBe('https://www.example.com');
+  });
+});
+
+describe("BlogHostStack's ACME client, the default way to certificates", () => {
+  const { json, stack } = synthBlogHost({ adminDomain: 'admin.example.com' });
+  const acme = () => resourceNamed(json, 'docker_container', 'certbot');
+
+  it('runs certbot, pinned, built with the client script, with every policy the other containers meet', () => {
+    expect(stack.acme).toBeDefined();
+    const image = resourceNamed(json, 'docker_image', stack.acme!.image.imageName);
+    expect(image.build.build_args).toEqual({ CERTBOT_IMAGE: imageReference(CERTBOT_PIN) });
+    expect(acme()).toMatchObject({
+      image: '${docker_image.acme.image_id}',
+      memory: 128,
+      memory_swap: 256,
+      restart: 'always',
+      log_driver: 'json-file',
+      log_opts: { 'max-size': '1m', 'max-file': '3' },
+      healthcheck: { test: ['CMD', '/usr/local/bin/acme-client', 'health'], interval: '5m', start_period: '30m' },
+      labels: [{ label: 'ghost-docker-cdktf.stack', value: 'ghost-blog' }, { label: 'ghost-docker-cdktf.service', value: 'acme' }],
+    });
+    expect(acme().ports).toBeUndefined();
+  });
+
+  it('asks for one certificate for every name the proxy serves, from the settings', () => {
+    expect(acme().env).toEqual([
+      'ACME_DOMAINS=www.example.com example.com admin.example.com',
+      'ACME_EMAIL=webmaster@example.com',
+      'ACME_DIRECTORY=https://acme-v02.api.letsencrypt.org/directory',
+      'ACME_CERT_NAME=blog',
+      'ACME_CONFIG_DIR=/etc/letsencrypt',
+      'ACME_WEBROOT=/var/www/acme',
+    ]);
+  });
+
+  it('keeps its account and certificates on a host path, and writes challenges into a volume the proxy serves', () => {
+    expect(acme().volumes).toEqual([{ host_path: '/var/lib/ghost-letsencrypt', container_path: '/etc/letsencrypt', read_only: false }]);
+    expect(acme().mounts).toEqual([{ type: 'volume', source: '${docker_volume.acme-challenges.name}', target: '/var/www/acme', read_only: false }]);
+    expect(text(json)).toHaveResourceWithProperties(Volume, { name: 'ghost-blog-acme-challenges' });
+  });
+
+  it('reaches the CA on a network of its own, holds no Docker socket, and starts after the proxy', () => {
+    expect(acme().networks_advanced).toEqual([{ name: '${docker_network.acme-network.name}' }]);
+    expect(text(json)).toHaveResourceWithProperties(Network, { name: 'ghost-blog-acme', driver: 'bridge' });
+    expect(JSON.stringify(acme())).not.toMatch(/docker\.sock/);
+    expect(acme().depends_on).toEqual(['docker_container.proxy']);
+  });
+
+  it('asks for the external account binding HMAC key as a sensitive variable, when a key id is set', () => {
+    const eab = synthBlogHost({ tls: { acme: { directory: 'https://acme.example.net/dir', externalAccountBinding: { keyId: 'kid-1' } } } }).json;
+    expect(resourceNamed(eab, 'docker_container', 'certbot').env).toEqual(expect.arrayContaining(['ACME_EAB_KID=kid-1', 'ACME_EAB_HMAC_KEY=${var.acme_eab_hmac_key}']));
+    expect(eab.variable.acme_eab_hmac_key).toMatchObject({ type: 'string', sensitive: true, nullable: false });
+    expect(json.variable.acme_eab_hmac_key).toBeUndefined();
+  });
+
+  it('has no ACME client when you bring your own certificate', () => {
+    const own = synthBlogHost({ tls: { certificatePath: '/srv/tls/fullchain.pem', keyPath: '/srv/tls/privkey.pem' } });
+    expect(own.stack.acme).toBeUndefined();
+    expect(Object.values(own.json.resource.docker_container).map((c) => c.name).sort()).toEqual(['ghost', 'mysql', 'proxy']);
+    expect(own.json.resource.docker_volume).toBeUndefined();
   });
 });
 

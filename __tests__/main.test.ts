@@ -14,6 +14,7 @@ const SENTINELS = {
   TF_VAR_mysql_root_password: 'sentinel-root-3f9c1d7a0b5e',
   TF_VAR_mysql_password: 'sentinel-user-8e2a6c4f1d09',
   TF_VAR_smtp_password: 'sentinel-smtp-5b7d9e1f3a2c',
+  TF_VAR_acme_eab_hmac_key: 'sentinel-eab-hmac-77d1c0de9a',
 };
 const KEY_SENTINEL = 'sentinel-tls-key-c0ffee1234';
 
@@ -22,15 +23,21 @@ describe('main.ts', () => {
   const outdir = path.join(work, 'cdktf.out');
   const keyFile = path.join(work, 'privkey.pem');
   const settingsFile = path.join(work, 'blog.settings.json');
+  // A second stack: the ACME client with an external account binding, whose HMAC key is a secret too.
+  const acmeOutdir = path.join(work, 'acme.out');
+  const acmeSettingsFile = path.join(work, 'acme.settings.json');
 
   beforeAll(() => {
     fs.writeFileSync(keyFile, `-----BEGIN ${'PRIVATE'} KEY-----\n${KEY_SENTINEL}\n-----END ${'PRIVATE'} KEY-----\n`);
-    fs.writeFileSync(settingsFile, JSON.stringify({ name: 'sentinel-blog', tls: { keyPath: keyFile } }));
-    execFileSync(path.join(ROOT, 'node_modules', '.bin', 'ts-node'), ['--prefer-ts-exts', 'main.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, ...SENTINELS, BLOG_SETTINGS: settingsFile, CDKTF_OUTDIR: outdir },
-      stdio: 'pipe',
-    });
+    fs.writeFileSync(settingsFile, JSON.stringify({ name: 'sentinel-blog', tls: { certificatePath: path.join(work, 'fullchain.pem'), keyPath: keyFile } }));
+    fs.writeFileSync(acmeSettingsFile, JSON.stringify({ name: 'sentinel-acme', tls: { acme: { externalAccountBinding: { keyId: 'kid-sentinel' } } } }));
+    for (const [file, out] of [[settingsFile, outdir], [acmeSettingsFile, acmeOutdir]]) {
+      execFileSync(path.join(ROOT, 'node_modules', '.bin', 'ts-node'), ['--prefer-ts-exts', 'main.ts'], {
+        cwd: ROOT,
+        env: { ...process.env, ...SENTINELS, BLOG_SETTINGS: file, CDKTF_OUTDIR: out },
+        stdio: 'pipe',
+      });
+    }
   }, 120_000);
 
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -52,7 +59,8 @@ describe('main.ts', () => {
 
   it('writes no secret into cdktf.out, the build contexts or the snapshots', () => {
     const secrets = [...Object.values(SENTINELS), KEY_SENTINEL];
-    const scanned = [...filesUnder(outdir), ...filesUnder(path.join(__dirname, '__snapshots__'))];
+    const scanned = [...filesUnder(outdir), ...filesUnder(acmeOutdir), ...filesUnder(path.join(__dirname, '__snapshots__'))];
+    expect(fs.readFileSync(path.join(acmeOutdir, 'stacks', 'sentinel-acme', 'cdk.tf.json'), 'utf8')).toContain('ACME_EAB_HMAC_KEY=${var.acme_eab_hmac_key}');
     expect(scanned.length).toBeGreaterThan(10);
     const leaks = scanned.flatMap((file) => {
       const content = fs.readFileSync(file, 'utf8');

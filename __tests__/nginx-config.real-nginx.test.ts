@@ -38,7 +38,7 @@ function generatedConfigurationOn(nginx: LocalNginx): void {
     preview = await startPreview({
       nginx,
       // A one-second cache so the stale-content test need not wait long.
-      settings: { proxy: { cacheValidTime: '1s' }, tls: { acmeWebroot } },
+      settings: { proxy: { cacheValidTime: '1s' }, tls: { certificatePath: '/srv/tls/fullchain.pem', keyPath: '/srv/tls/privkey.pem', acmeWebroot } },
       upstream: { host: ghostA.host, port: ghostA.port },
       activityPub: { host: activityPub.host, port: activityPub.port },
       resolverValidSeconds: 1,

@@ -59,9 +59,9 @@ describe('renderNginxConfig', () => {
       expect(render({ tls: { ocspStapling: true } })['nginx.conf']).toContain('ssl_stapling on;\n    ssl_stapling_verify on;');
     });
 
-    it('points every site at the mounted certificate and key', () => {
+    it("points every site at the watcher's copy of the certificate and key", () => {
       for (const site of ['sites/10-www.example.com.conf', 'sites/11-example.com.conf']) {
-        expect(render()[site]).toContain('ssl_certificate /etc/nginx/tls/fullchain.pem;\n    ssl_certificate_key /etc/nginx/tls/privkey.pem;');
+        expect(render()[site]).toContain('ssl_certificate /run/proxy/tls/fullchain.pem;\n    ssl_certificate_key /run/proxy/tls/privkey.pem;');
       }
     });
 
@@ -70,13 +70,27 @@ describe('renderNginxConfig', () => {
     });
   });
 
-  describe('certificate renewal', () => {
-    it('serves ACME challenges on plain HTTP only when a webroot is set', () => {
-      expect(all(render())).not.toContain('acme-challenge');
-      const files = render({ tls: { acmeWebroot: '/var/lib/letsencrypt-webroot' } });
+  describe('certificates', () => {
+    const OWN = { certificatePath: '/srv/tls/fullchain.pem', keyPath: '/srv/tls/privkey.pem' };
+
+    it("serves ACME challenges on plain HTTP for the stack's own client, from the challenge volume", () => {
+      const files = render();
       for (const site of ['sites/10-www.example.com.conf', 'sites/11-example.com.conf']) {
         expect(files[site]).toMatch(/listen 80;\n\s+server_name [^;]+;\n[^]*location \^~ \/\.well-known\/acme-challenge\/ \{\n\s+root \/var\/www\/acme;/);
       }
+      expect(files['proxy-watch.env']).toContain('PROXY_TLS_SOURCE_CERT=/etc/letsencrypt/live/blog/fullchain.pem\nPROXY_TLS_SOURCE_KEY=/etc/letsencrypt/live/blog/privkey.pem\n');
+      expect(files['proxy-watch.env']).toContain('PROXY_TLS_NAMES="www.example.com example.com"');
+    });
+
+    it('serves challenges with your own certificate only when a webroot is set, and watches your files', () => {
+      expect(all(render({ tls: OWN }))).not.toContain('acme-challenge');
+      const files = render({ tls: { ...OWN, acmeWebroot: '/var/lib/letsencrypt-webroot' } });
+      expect(files['sites/10-www.example.com.conf']).toContain('location ^~ /.well-known/acme-challenge/ {\n        root /var/www/acme;');
+      expect(files['proxy-watch.env']).toContain('PROXY_TLS_SOURCE_CERT=/etc/nginx/tls-source/fullchain.pem\nPROXY_TLS_SOURCE_KEY=/etc/nginx/tls-source/privkey.pem\n');
+    });
+
+    it('watches no certificate with TLS off', () => {
+      expect(render({ tls: { enabled: false }, siteUrl: 'http://www.example.com' })['proxy-watch.env']).not.toContain('PROXY_TLS');
     });
   });
 
@@ -158,16 +172,16 @@ describe('renderNginxConfig', () => {
       expect(render()['nginx.conf']).toContain('access_log /run/proxy/cache-invalidations.log ghost_invalidations if=$ghost_invalidates;');
     });
 
-    it('serves stale copies only while Ghost fails, never to refresh them in the background', () => {
-      expect(site()).toContain('proxy_cache_use_stale error timeout http_429 http_500 http_502 http_503 http_504;');
-      expect(site()).not.toMatch(/updating|proxy_cache_background_update/);
+    it('serves stale copies while Ghost fails or one request refreshes them, never refreshing in the background', () => {
+      expect(site()).toContain('proxy_cache_use_stale error timeout updating http_429 http_500 http_502 http_503 http_504;');
+      expect(site()).not.toMatch(/proxy_cache_background_update/);
     });
 
     it('tells the watcher where the state is, and says so when Ghost is down', () => {
-      expect(render()['proxy-watch.env']).toBe(
-        '# Where the running proxy keeps its state; read by proxy-watch.sh. Generated with the configuration.\n'
-        + 'PROXY_STATE_DIR=/run/proxy\nPROXY_CACHE_GENERATION=/run/proxy/cache-generation.conf\nPROXY_CACHE_INVALIDATIONS=/run/proxy/cache-invalidations.log\n',
-      );
+      expect(render()['proxy-watch.env']).toMatch(new RegExp(
+        '^# Where the running proxy keeps its state; read by proxy-watch\\.sh\\. Generated with the configuration\\.\\n'
+        + 'PROXY_STATE_DIR=/run/proxy\\nPROXY_CACHE_GENERATION=/run/proxy/cache-generation\\.conf\\nPROXY_CACHE_INVALIDATIONS=/run/proxy/cache-invalidations\\.log\\n',
+      ));
       expect(site()).toMatch(/error_page 502 504 @ghost_unavailable;[^]*location @ghost_unavailable \{\n\s+root \/etc\/nginx;\n\s+try_files \/errors\/ghost-unavailable\.html =502;/);
       expect(render()['errors/ghost-unavailable.html']).toContain('Back in a moment');
     });

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { NginxProxy } from '../constructs/nginx-proxy';
 import { CONTAINER_LAYOUT, PROXY_ASSET_DIR, proxyConfigOptions, resolveStaticRoot } from '../core/proxy-options';
 import { constructFixture } from '../test-support/construct-fixtures';
-import { copyToTemp, synthBlogHost } from '../test-support/synth';
+import { copyToTemp, resourceNamed, synthBlogHost } from '../test-support/synth';
 
 describe('NginxProxy', () => {
   it('writes the rendered configuration into the image build context', () => {
@@ -20,16 +20,30 @@ describe('NginxProxy', () => {
     expect(after.json.resource.docker_container).toEqual(before.json.resource.docker_container);
   });
 
-  it('is the only container to publish ports, and mounts nothing writable', () => {
-    const { stack } = synthBlogHost();
-    expect(stack.proxy.service.container.ports.internalValue).toHaveLength(2);
-    expect(stack.proxy.service.container.volumes.internalValue).toBeUndefined();
+  it("is the only container to publish ports, and mounts certbot's folder and the challenges read-only", () => {
+    const { json } = synthBlogHost();
+    const proxy = resourceNamed(json, 'docker_container', 'proxy');
+    expect(proxy.ports).toHaveLength(2);
+    expect(proxy.volumes).toEqual([{ host_path: '/var/lib/ghost-letsencrypt', container_path: '/etc/letsencrypt', read_only: true }]);
+    expect(proxy.mounts).toEqual([{ type: 'volume', source: '${docker_volume.acme-challenges.name}', target: '/var/www/acme', read_only: true }]);
   });
 
-  it('mounts the ACME webroot read-only when one is set', () => {
-    const { stack } = synthBlogHost({ tls: { acmeWebroot: '/var/lib/letsencrypt-webroot' } });
-    expect(stack.proxy.service.container.mounts.internalValue).toContainEqual({ type: 'bind', source: '/var/lib/letsencrypt-webroot', target: '/var/www/acme', readOnly: true });
+  it('mounts your own certificate and a webroot read-only when you bring them', () => {
+    const { stack } = synthBlogHost({ tls: { certificatePath: '/srv/tls/fullchain.pem', keyPath: '/srv/tls/privkey.pem', acmeWebroot: '/var/lib/letsencrypt-webroot' } });
+    expect(stack.proxy.service.container.mounts.internalValue).toEqual([
+      { type: 'bind', source: '/srv/tls/fullchain.pem', target: '/etc/nginx/tls-source/fullchain.pem', readOnly: true },
+      { type: 'bind', source: '/srv/tls/privkey.pem', target: '/etc/nginx/tls-source/privkey.pem', readOnly: true },
+      { type: 'bind', source: '/var/lib/letsencrypt-webroot', target: '/var/www/acme', readOnly: true },
+    ]);
     expect(stack.proxy.renderedConfig['sites/10-www.example.com.conf']).toContain('root /var/www/acme;');
+  });
+
+  it('refuses mode "acme" without the volume the client writes challenges into', () => {
+    const { stack, settings, frontend } = constructFixture();
+    expect(() => new NginxProxy(stack, 'proxy', {
+      stackName: 's', container: settings.proxy, tls: settings.tls, ports: settings.ports, frontend,
+      configuration: proxyConfigOptions({ settings, layout: CONTAINER_LAYOUT }),
+    })).toThrow(/in mode "acme" the challenge volume the ACME client writes into is required/);
   });
 
   describe('static root', () => {
@@ -38,7 +52,7 @@ describe('NginxProxy', () => {
       ['a missing folder', 'public'],
       ['a file', 'Dockerfile'],
     ])('refuses %s', (_what, staticRoot) => {
-      const { stack, settings, frontend } = constructFixture({ proxy: { staticRoot } });
+      const { stack, settings, frontend } = constructFixture({ proxy: { staticRoot }, tls: { certificatePath: '/srv/c.pem', keyPath: '/srv/k.pem' } });
       expect(() => new NginxProxy(stack, 'proxy', {
         stackName: 's', container: settings.proxy, tls: settings.tls, ports: settings.ports, frontend,
         configuration: proxyConfigOptions({ settings, layout: CONTAINER_LAYOUT }),

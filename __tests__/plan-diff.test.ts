@@ -120,6 +120,24 @@ describe('diffPlans', () => {
     expect(renderPlanDiff(diff, 'a', 'b')).toMatch(/## Warnings\n\n- \*\*docker_container\.mysql\*\*: database name ghost becomes blog/);
   });
 
+  it('warns when certificates start to come from the ACME client instead of your files', () => {
+    const own = { tls: { certificatePath: '/srv/tls/fullchain.pem', keyPath: '/srv/tls/privkey.pem' } };
+    const diff = diffPlans(...planFixture(own, {}));
+    expect(diff.stackWarnings).toEqual([
+      "certificates come from your files (/srv/tls/fullchain.pem) and will come from the stack's ACME client (https://acme-v02.api.letsencrypt.org/directory): the client requests a new certificate when it starts, and the proxy serves a self-signed stand-in until it has one",
+    ]);
+    expect(renderPlanDiff(diff, 'a', 'b')).toMatch(/## Warnings\n\n- \*\*certificates\*\*: certificates come from your files/);
+  });
+
+  it("warns when the certificate's names or the CA change", () => {
+    const diff = diffPlans(...planFixture({}, { adminDomain: 'admin.example.com', tls: { acme: { directory: 'staging' } } }));
+    expect(diff.stackWarnings).toEqual([
+      'the ACME directory changes from https://acme-v02.api.letsencrypt.org/directory to https://acme-staging-v02.api.letsencrypt.org/directory: a new account and a new certificate are requested there',
+      "the certificate's names change from example.com, www.example.com to admin.example.com, example.com, www.example.com: a new certificate is requested (Let's Encrypt issues at most 5 for the same names a week); every new name must point at the host first",
+    ]);
+    expect(diff.dangerous).toBe(false);
+  });
+
   it('creates what is new', () => {
     const diff = diffPlans(partialStack('proxy'), partialStack());
     expect(diff.changes.map((c) => [c.type, c.action])).toEqual([['docker_container', 'create'], ['docker_image', 'create']]);

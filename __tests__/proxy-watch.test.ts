@@ -79,3 +79,89 @@ describeWhenAvailable('proxy-watch.sh', commandExists('shellcheck'), 'install sh
     expect(fs.readFileSync(path.join(state, 'generation.conf'), 'utf8')).toBe('default 2;\n');
   });
 });
+
+describeWhenAvailable('proxy-watch.sh and the certificate', commandExists('openssl'), 'install openssl', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'proxy-watch-tls-'));
+  const source = path.join(dir, 'source');
+  const serving = path.join(dir, 'state', 'tls');
+  const envFile = path.join(dir, 'proxy-watch.env');
+  const reloads = path.join(dir, 'reloads');
+  const reloadScript = path.join(dir, 'reload.sh');
+  const log: string[] = [];
+  let watcher: ChildProcess | undefined;
+
+  /** A certificate and its key for the names, as a CA or certbot would leave them. */
+  function pair(name: string, keyFrom?: string): { cert: string; key: string } {
+    const out = path.join(dir, name);
+    fs.mkdirSync(out, { recursive: true });
+    const key = keyFrom ?? path.join(out, 'privkey.pem');
+    if (!keyFrom) spawnSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-out', key]);
+    spawnSync('openssl', ['req', '-x509', '-key', key, '-days', '2', '-subj', `/CN=${name}`, '-out', path.join(out, 'fullchain.pem')]);
+    return { cert: path.join(out, 'fullchain.pem'), key };
+  }
+  const servedSubject = () => spawnSync('openssl', ['x509', '-noout', '-subject', '-in', path.join(serving, 'fullchain.pem')], { encoding: 'utf8' }).stdout.trim();
+  const reloadCount = () => (fs.existsSync(reloads) ? fs.readFileSync(reloads, 'utf8').trim().split('\n').length : 0);
+  const waitFor = async (check: () => boolean) => {
+    const deadline = Date.now() + 5000;
+    while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  };
+  const install = (from: { cert: string; key: string }) => {
+    fs.mkdirSync(source, { recursive: true });
+    fs.copyFileSync(from.key, path.join(source, 'privkey.pem'));
+    fs.copyFileSync(from.cert, path.join(source, 'fullchain.pem'));
+  };
+
+  beforeAll(() => {
+    fs.writeFileSync(envFile, [
+      `PROXY_STATE_DIR=${path.join(dir, 'state')}`,
+      `PROXY_CACHE_GENERATION=${path.join(dir, 'state', 'generation.conf')}`,
+      `PROXY_CACHE_INVALIDATIONS=${path.join(dir, 'state', 'invalidations.log')}`,
+      `PROXY_TLS_SOURCE_CERT=${path.join(source, 'fullchain.pem')}`,
+      `PROXY_TLS_SOURCE_KEY=${path.join(source, 'privkey.pem')}`,
+      `PROXY_TLS_CERT=${path.join(serving, 'fullchain.pem')}`,
+      `PROXY_TLS_KEY=${path.join(serving, 'privkey.pem')}`,
+      'PROXY_TLS_NAMES="www.example.com example.com"',
+      '',
+    ].join('\n'));
+    fs.writeFileSync(reloadScript, `#!/bin/sh\necho reload >> ${reloads}\n`, { mode: 0o755 });
+  });
+
+  afterAll(async () => {
+    if (watcher) await stopProcess(watcher, 'SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves a self-signed stand-in for every name until there is a certificate, made when it starts', () => {
+    const init = spawnSync('sh', [SCRIPT, 'init', envFile], { encoding: 'utf8' });
+    expect(init.status).toBe(0);
+    expect(init.stderr).toContain('serving a self-signed one for www.example.com example.com');
+    expect(servedSubject()).toBe('subject=CN = www.example.com');
+    const names = spawnSync('openssl', ['x509', '-noout', '-ext', 'subjectAltName', '-in', path.join(serving, 'fullchain.pem')], { encoding: 'utf8' }).stdout;
+    expect(names).toContain('DNS:www.example.com, DNS:example.com');
+    expect(fs.statSync(path.join(serving, 'privkey.pem')).mode & 0o077).toBe(0);
+  });
+
+  it('installs a new pair once with one reload, and waits while the key does not match', async () => {
+    watcher = spawn('sh', [SCRIPT, 'run', envFile], { env: { ...process.env, PROXY_RELOAD_COMMAND: reloadScript, PROXY_WATCH_INTERVAL: '0.2' } });
+    watcher.stderr!.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+    const first = pair('first.example.com');
+    install(first);
+    await waitFor(() => reloadCount() === 1);
+    expect(servedSubject()).toBe('subject=CN = first.example.com');
+    await new Promise((r) => setTimeout(r, 800));
+    expect(reloadCount()).toBe(1);
+
+    // A renewal caught half-written: the new certificate, the old key.
+    const second = pair('second.example.com');
+    fs.copyFileSync(second.cert, path.join(source, 'fullchain.pem'));
+    await new Promise((r) => setTimeout(r, 800));
+    expect(reloadCount()).toBe(1);
+    expect(servedSubject()).toBe('subject=CN = first.example.com');
+    expect(log.join('').match(/does not match the certificate/g)).toHaveLength(1);
+
+    fs.copyFileSync(second.key, path.join(source, 'privkey.pem'));
+    await waitFor(() => reloadCount() === 2);
+    expect(servedSubject()).toBe('subject=CN = second.example.com');
+    expect(log.join('')).toMatch(/reloaded NGINX: new certificate from .*serial=/);
+  });
+});

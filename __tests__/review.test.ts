@@ -8,6 +8,16 @@ describe('renderReview', () => {
     expect(renderReview(synthBlogHost().json, 'ghost-blog')).toMatchSnapshot();
   });
 
+  it('says where certificates come from, in each mode', () => {
+    expect(renderReview(synthBlogHost({ tls: { acme: { directory: 'staging' } } }).json, 't')).toContain(
+      "Certificates: issued and renewed by the stack's ACME client from `https://acme-staging-v02.api.letsencrypt.org/directory` (Let's Encrypt's staging CA: browsers will not trust it) for `www.example.com`, `example.com`, contact `webmaster@example.com`",
+    );
+    expect(renderReview(synthBlogHost({ tls: { certificatePath: '/srv/c.pem', keyPath: '/srv/k.pem' } }).json, 't')).toContain(
+      'Certificates: your own, from `/srv/c.pem` and `/srv/k.pem` on the host (read-only; a renewed pair is picked up without a restart)',
+    );
+    expect(renderReview(synthBlogHost({ siteUrl: 'http://www.example.com', tls: { enabled: false } }).json, 't')).toContain('Certificates: none: TLS is off');
+  });
+
   it('shows secrets as the variables they come from', () => {
     const text = renderReview(synthBlogHost().json, 'ghost-blog');
     expect(text).toContain('MYSQL_ROOT_PASSWORD=(sensitive: var.mysql_root_password)');

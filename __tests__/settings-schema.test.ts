@@ -4,7 +4,7 @@ import * as path from 'path';
 import { CONTAINER_LAYOUT, proxyConfigOptions } from '../core/proxy-options';
 import { renderNginxConfig } from '../core/nginx-config';
 import { resolveBlogSettings } from '../core/settings';
-import { BLOG_SETTINGS_SCHEMA, BlogHostSettings, stringSettings } from '../core/settings-schema';
+import { ACME_SCHEMA, BLOG_SETTINGS_SCHEMA, BlogHostSettings, stringSettings } from '../core/settings-schema';
 import { templateSequences, terraformLiteralValue } from '../core/terraform-literal';
 import { Json } from '../core/terraform-json';
 import { SettingError, SettingsError } from '../core/validation';
@@ -22,11 +22,20 @@ import { findLocalNginxes, nginxLabel, testNginxConfiguration } from '../tools/n
  * files that pass `nginx -t` on every real NGINX build.
  */
 
-/** What a setting needs around it to be valid: a mail setting needs its host and user, ... */
-const CONTEXT: Readonly<Record<string, BlogHostSettings>> = {
-  mail: { mail: { host: 'smtp.example.net', user: 'blog' } },
-  policyWaivers: { policyWaivers: [{ rule: 'not-privileged', container: 'proxy', reason: 'a reason long enough to judge' }] },
-};
+/**
+ * What a setting needs around it to be valid: a mail setting needs its host and user, a
+ * certificate path its key path; and, since a blog on a real domain gets its certificate
+ * over ACME, an account contact for every setting that can name one.
+ */
+const ACME_CONTACT: BlogHostSettings = { tls: { acme: { email: 'admin@example.net' } } };
+const OWN_CERTIFICATE: BlogHostSettings = { tls: { certificatePath: '/srv/tls/fullchain.pem', keyPath: '/srv/tls/privkey.pem' } };
+
+function contextFor(at: string): BlogHostSettings {
+  if (/^tls\.(certificatePath|keyPath|acmeWebroot)$/.test(at)) return OWN_CERTIFICATE;
+  if (at.startsWith('mail.')) return { ...ACME_CONTACT, mail: { host: 'smtp.example.net', user: 'blog' } };
+  if (at.startsWith('policyWaivers')) return { ...ACME_CONTACT, policyWaivers: [{ rule: 'not-privileged', container: 'proxy', reason: 'a reason long enough to judge' }] };
+  return ACME_CONTACT;
+}
 
 /** Valid values the generators splice hostile fragments into, beyond the defaults and the example. */
 const MORE_VALID: Readonly<Record<string, readonly string[]>> = {
@@ -37,13 +46,16 @@ const MORE_VALID: Readonly<Record<string, readonly string[]>> = {
   'tls.keyPath': ['/srv/tls/privkey.pem'],
   'tls.acmeWebroot': ['/srv/acme-webroot'],
   'mail.from': ['"Blog" <blog@example.com>'],
+  'tls.acme.directory': ['staging', 'https://acme.example.net/directory'],
+  'tls.acme.externalAccountBinding.keyId': ['kid-1'],
   'proxy.cacheValidTime': ['10m', '30s', '2h', '1d'],
   'proxy.clientMaxBodySize': ['100m', '512k', '1g', 'unlimited'],
   'proxy.activityPubUpstream': ['http://activitypub:8080', 'https://ap.example.net:8443'],
 };
 
 const EXAMPLE = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'blog.settings.example.json'), 'utf8'));
-const DEFAULTS = BLOG_SETTINGS_SCHEMA.parse({});
+// The defaults, with those of the optional ACME client's settings.
+const DEFAULTS = { ...BLOG_SETTINGS_SCHEMA.parse({}), tls: { ...BLOG_SETTINGS_SCHEMA.parse({}).tls, acme: ACME_SCHEMA.parse({}) } };
 
 /** The value at a path such as `proxy.cacheValidTime` or `policyWaivers[].reason` (first entry). */
 function getAt(root: unknown, at: string): unknown {
@@ -58,8 +70,7 @@ function getAt(root: unknown, at: string): unknown {
 
 /** Settings holding `value` at a path, with what the path needs around it. */
 function withValue(at: string, value: string): BlogHostSettings {
-  const top = at.split(/[.[]/)[0];
-  const settings = structuredClone((CONTEXT[top] ?? {}) as Record<string, unknown>);
+  const settings = structuredClone(contextFor(at) as Record<string, unknown>);
   const parts = at.split('.');
   let node = settings;
   parts.forEach((part, i) => {
@@ -133,7 +144,7 @@ describe('every string setting, fed arbitrary strings', () => {
   });
 
   it.each(settings.map((s) => [s.path, s.kind] as const))('%s (%s) is refused by name, or reaches the plan as a literal', (at, kind) => {
-    const valid = [getAt(EXAMPLE, at), getAt(DEFAULTS, at), getAt(CONTEXT[at.split(/[.[]/)[0]], at), ...(MORE_VALID[at] ?? [])]
+    const valid = [getAt(EXAMPLE, at), getAt(DEFAULTS, at), getAt(contextFor(at), at), ...(MORE_VALID[at] ?? [])]
       .filter((v): v is string => typeof v === 'string');
     // A new setting needs a valid value here (in the defaults, the example or MORE_VALID).
     expect(valid).not.toEqual([]);

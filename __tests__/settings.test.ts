@@ -8,6 +8,9 @@ function loose(value: unknown): BlogHostSettings {
   return value as BlogHostSettings;
 }
 
+/** A certificate of your own, on the host. */
+const OWN_CERTIFICATE = { certificatePath: '/srv/tls/fullchain.pem', keyPath: '/srv/tls/privkey.pem' } as const;
+
 /** Each bad input names the setting, the value and what is allowed. */
 const BAD_INPUTS: [string, BlogHostSettings, RegExp][] = [
   ['a malformed site host', { siteUrl: 'https://www..example.com' }, /siteUrl: got "www\.\.example\.com"; expected a lower-case host name/],
@@ -16,7 +19,7 @@ const BAD_INPUTS: [string, BlogHostSettings, RegExp][] = [
   ['a duplicate domain', { redirectDomains: ['example.com', 'www.example.com'] }, /redirectDomains: got "www\.example\.com"; each host name may be used by one site only/],
   ['a relative content path', { ghost: { contentPath: 'var/lib/ghost' } }, /ghost\.contentPath: got "var\/lib\/ghost"; expected an absolute path/],
   ['a data path with ..', { mysql: { dataPath: '/var/lib/../ghost' } }, /mysql\.dataPath: got "\/var\/lib\/\.\.\/ghost"; expected an absolute path/],
-  ['a relative key path', { tls: { keyPath: 'privkey.pem' } }, /tls\.keyPath: got "privkey\.pem"; expected an absolute path/],
+  ['a relative key path', { tls: { certificatePath: '/srv/fullchain.pem', keyPath: 'privkey.pem' } }, /tls\.keyPath: got "privkey\.pem"; expected an absolute path/],
   ['overlapping data paths', { mysql: { dataPath: '/var/lib/ghost/mysql' } }, /mysql\.dataPath: got "\/var\/lib\/ghost\/mysql"; host paths of different containers may not overlap; ghost\.contentPath is "\/var\/lib\/ghost"/],
   ['zero memory', { proxy: { memoryMb: 0 } }, /proxy\.memoryMb: got 0; expected a whole number of MiB from 6 \(Docker's minimum\) to 1048576/],
   ['memory below Docker\'s minimum', { proxy: { memoryMb: 5 } }, /proxy\.memoryMb: got 5; expected a whole number of MiB from 6/],
@@ -48,8 +51,18 @@ const BAD_INPUTS: [string, BlogHostSettings, RegExp][] = [
   ['two containers with one name', { mysql: { containerName: 'ghost' } }, /containerName: got "ghost"; each container needs its own name/],
   ['a time zone with spaces', { timeZone: 'Eastern Time' }, /timeZone: got "Eastern Time"; expected an IANA time zone name/],
   ['a MySQL user with a quote', { mysql: { user: "gh'ost" } }, /mysql\.user: got "gh'ost"; expected 1 to 32 letters, digits or underscores/],
-  ['a relative ACME webroot', { tls: { acmeWebroot: 'webroot' } }, /tls\.acmeWebroot: got "webroot"; expected an absolute path/],
-  ['an ACME webroot without TLS', { siteUrl: 'http://www.example.com', tls: { enabled: false, acmeWebroot: '/var/www/acme' } }, /tls\.acmeWebroot: got "\/var\/www\/acme"; challenges are only served when tls\.enabled is true/],
+  ['a relative ACME webroot', { tls: { ...OWN_CERTIFICATE, acmeWebroot: 'webroot' } }, /tls\.acmeWebroot: got "webroot"; expected an absolute path/],
+  ['an ACME webroot without TLS', { siteUrl: 'http://www.example.com', tls: { enabled: false, acmeWebroot: '/var/www/acme' } }, /tls\.acmeWebroot: got "\/var\/www\/acme"; certificates and challenges are only used when tls\.enabled is true/],
+  ['an ACME webroot with the stack\'s own ACME client', { tls: { acmeWebroot: '/var/www/acme' } }, /tls\.acmeWebroot: got "\/var\/www\/acme"; the stack answers its own ACME challenges; a webroot is for a certbot of your own/],
+  ['a certificate without its key', { tls: { certificatePath: '/srv/tls/fullchain.pem' } }, /tls\.keyPath: got nothing; tls\.certificatePath is set, so tls\.keyPath is needed too/],
+  ['your own certificate and the ACME client at once', { tls: { ...OWN_CERTIFICATE, acme: { email: 'a@example.net' } } }, /tls\.acme: got .*; certificate paths are given, so the certificate is your own; give either tls\.acme or tls\.certificatePath and tls\.keyPath/],
+  ['ACME without a contact for a real domain', { siteUrl: 'https://blog.example.net.uk' }, /tls\.acme\.email: got nothing; the stack gets certificates for blog\.example\.net\.uk over ACME, so it needs the contact address of the account/],
+  ['an ACME contact that is no address', { tls: { acme: { email: 'webmaster' } } }, /tls\.acme\.email: got "webmaster"; expected an e-mail address/],
+  ['an ACME directory that is no https URL', { tls: { acme: { directory: 'http://acme.example.net/dir' } } }, /tls\.acme\.directory: got "http:\/\/acme\.example\.net\/dir"; expected "production", "staging" or the https:\/\/ URL of an RFC 8555 \(ACME\) directory/],
+  ['an external account key id with spaces', { tls: { acme: { externalAccountBinding: { keyId: 'kid 1' } } } }, /tls\.acme\.externalAccountBinding\.keyId: got "kid 1"; expected the key identifier your CA issued/],
+  ['ACME settings with TLS off', { siteUrl: 'http://www.example.com', tls: { enabled: false, acme: {} } }, /tls\.acme: got \{\}; certificates are only issued when tls\.enabled is true/],
+  ['an ACME data path in the MySQL data', { tls: { acme: { dataPath: '/var/lib/ghost-mysql/le' } } }, /tls\.acme\.dataPath: got "\/var\/lib\/ghost-mysql\/le"; host paths of different containers may not overlap; mysql\.dataPath is "\/var\/lib\/ghost-mysql"/],
+  ['an ACME client named like another container', { tls: { acme: { containerName: 'proxy' } } }, /containerName: got "proxy"; each container needs its own name/],
   ['a mail host that is no host', { mail: { host: 'smtp', user: 'u' } }, /mail\.host: got "smtp"; expected a lower-case host name/],
   ['a mail port out of range', { mail: { host: 'smtp.example.net', user: 'u', port: 0 } }, /mail\.port: got 0; expected a whole number from 1 to 65535/],
   ['a mail setting without its host', loose({ mail: { user: 'u' } }), /mail\.host: got nothing; expected a value: this setting is required/],
@@ -57,8 +70,8 @@ const BAD_INPUTS: [string, BlogHostSettings, RegExp][] = [
   // Hostile settings: nothing may reach Terraform or NGINX as code.
   ['a sender with a line break (a second mail header)', { mail: { host: 'smtp.example.net', user: 'u', from: 'Blog <b@example.com>\r\nBcc: x@evil.example' } }, /mail\.from: got .*; expected no line breaks, tabs or other control characters/],
   ['a data path with Terraform template syntax', { ghost: { contentPath: '/srv/${file("/etc/passwd")}' } }, /ghost\.contentPath: got "\/srv\/\$\{file\(\\"\/etc\/passwd\\"\)\}"; expected no Terraform template syntax/],
-  ['a certificate path with a template directive', { tls: { certificatePath: '/srv/%{if true}x%{endif}' } }, /tls\.certificatePath: got .*; expected no Terraform template syntax/],
-  ['an ACME webroot with template syntax', { tls: { acmeWebroot: '/srv/${var.mysql_root_password}' } }, /tls\.acmeWebroot: .*expected no Terraform template syntax/],
+  ['a certificate path with a template directive', { tls: { keyPath: '/srv/privkey.pem', certificatePath: '/srv/%{if true}x%{endif}' } }, /tls\.certificatePath: got .*; expected no Terraform template syntax/],
+  ['an ACME webroot with template syntax', { tls: { ...OWN_CERTIFICATE, acmeWebroot: '/srv/${var.mysql_root_password}' } }, /tls\.acmeWebroot: .*expected no Terraform template syntax/],
   ['a Docker host with template syntax', { dockerHost: 'unix:///var/run/docker.sock${file("/etc/passwd")}' }, /dockerHost: .*expected no Terraform template syntax/],
   ['a cdktf token in free text', { mail: { host: 'smtp.example.net', user: 'u', from: 'x ${TfToken[TOKEN.1]}' } }, /mail\.from: .*expected no cdktf token markers/],
   ['a cdktf token in a name', { name: '${TfToken[TOKEN.1]}' }, /name: .*expected no cdktf token markers/],
@@ -69,9 +82,9 @@ const BAD_INPUTS: [string, BlogHostSettings, RegExp][] = [
   ['a parent of the Docker socket as content', { ghost: { contentPath: '/var' } }, /ghost\.contentPath: got "\/var"; expected a directory of its own, outside the host's system directories \(it overlaps \/var\/run\)/],
   ['/etc as a data path', { mysql: { dataPath: '/etc' } }, /mysql\.dataPath: got "\/etc"; expected a directory of its own, outside the host's system directories \(it is \/etc\)/],
   ['a data path inside /usr', { mysql: { dataPath: '/usr/local/mysql' } }, /mysql\.dataPath: got "\/usr\/local\/mysql"; .*\(it overlaps \/usr\)/],
-  ['a key inside /proc', { tls: { keyPath: '/proc/self/environ' } }, /tls\.keyPath: got "\/proc\/self\/environ"; expected a file outside the kernel's and the container runtime's directories/],
-  ['an ACME webroot equal to the MySQL data path', { tls: { acmeWebroot: '/var/lib/ghost-mysql' } }, /tls\.acmeWebroot: got "\/var\/lib\/ghost-mysql"; host paths of different containers may not overlap; mysql\.dataPath is "\/var\/lib\/ghost-mysql"/],
-  ['a certificate directory inside the content', { tls: { certificatePath: '/var/lib/ghost/tls/fullchain.pem' } }, /tls\.certificatePath: got "\/var\/lib\/ghost\/tls\/\.\.\."; host paths of different containers may not overlap; ghost\.contentPath is "\/var\/lib\/ghost"/],
+  ['a key inside /proc', { tls: { certificatePath: '/srv/fullchain.pem', keyPath: '/proc/self/environ' } }, /tls\.keyPath: got "\/proc\/self\/environ"; expected a file outside the kernel's and the container runtime's directories/],
+  ['an ACME webroot equal to the MySQL data path', { tls: { ...OWN_CERTIFICATE, acmeWebroot: '/var/lib/ghost-mysql' } }, /tls\.acmeWebroot: got "\/var\/lib\/ghost-mysql"; host paths of different containers may not overlap; mysql\.dataPath is "\/var\/lib\/ghost-mysql"/],
+  ['a certificate directory inside the content', { tls: { certificatePath: '/var/lib/ghost/tls/fullchain.pem', keyPath: '/var/lib/ghost/tls/privkey.pem' } }, /tls\.certificatePath: got "\/var\/lib\/ghost\/tls\/\.\.\."; host paths of different containers may not overlap; ghost\.contentPath is "\/var\/lib\/ghost"/],
   ['an empty stack name', { name: '' }, /Invalid setting name: got ""; expected a Docker name/],
 ];
 
@@ -141,10 +154,33 @@ describe('resolveBlogSettings', () => {
     }
   });
 
-  it('derives the certificate paths from the blog host', () => {
-    const settings = resolveBlogSettings({ siteUrl: 'https://blog.example.net' });
-    expect(settings.tls.certificatePath).toBe('/etc/letsencrypt/live/blog.example.net/fullchain.pem');
-    expect(settings.tls.keyPath).toBe('/etc/letsencrypt/live/blog.example.net/privkey.pem');
+  it("gets certificates with the stack's own ACME client by default, for every name it serves", () => {
+    const tls = resolveBlogSettings({ adminDomain: 'admin.example.com' }).tls;
+    expect(tls.mode).toBe('acme');
+    expect(tls.certificatePath).toBeUndefined();
+    expect(tls.acme).toMatchObject({
+      email: 'webmaster@example.com',
+      directoryName: 'production',
+      directoryUrl: 'https://acme-v02.api.letsencrypt.org/directory',
+      dataPath: '/var/lib/ghost-letsencrypt',
+      hostNames: ['www.example.com', 'example.com', 'admin.example.com'],
+      containerName: 'certbot',
+      memoryMb: 128,
+      memorySwapMb: 256,
+    });
+  });
+
+  it("takes Let's Encrypt's staging CA or any ACME directory, and an external account binding", () => {
+    const staging = resolveBlogSettings({ siteUrl: 'https://blog.example.net.uk', tls: { acme: { email: 'me@example.net.uk', directory: 'staging' } } }).tls.acme!;
+    expect([staging.directoryName, staging.directoryUrl]).toEqual(['staging', 'https://acme-staging-v02.api.letsencrypt.org/directory']);
+    const custom = resolveBlogSettings({ tls: { acme: { directory: 'https://acme.example.net/dir', externalAccountBinding: { keyId: 'kid-1' } } } }).tls.acme!;
+    expect([custom.directoryName, custom.directoryUrl, custom.eabKeyId]).toEqual(['custom', 'https://acme.example.net/dir', 'kid-1']);
+  });
+
+  it('brings your own certificate when both paths are given', () => {
+    const tls = resolveBlogSettings({ tls: { ...OWN_CERTIFICATE, acmeWebroot: '/var/lib/letsencrypt-webroot' } }).tls;
+    expect(tls).toMatchObject({ mode: 'files', ...OWN_CERTIFICATE, acmeWebroot: '/var/lib/letsencrypt-webroot' });
+    expect(tls.acme).toBeUndefined();
   });
 
   it('defaults the site URL to http:// when TLS is off', () => {

@@ -1,4 +1,5 @@
 import { Network } from '@cdktf/provider-docker/lib/network';
+import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { LocalBackend, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
@@ -7,6 +8,7 @@ import { GHOST_ENDPOINT, MYSQL_ENDPOINT, STACK_LABEL } from '../core/services';
 import { ResolvedBlogSettings, resolveBlogSettings } from '../core/settings';
 import { BlogHostSettings } from '../core/settings-schema';
 import { escapeForTerraform } from '../core/terraform-literal';
+import { AcmeClient } from './acme-client';
 import { GhostBlog } from './ghost-blog';
 import { MysqlDatabase } from './mysql-database';
 import { NginxProxy } from './nginx-proxy';
@@ -17,6 +19,7 @@ export const SECRET_VARIABLES = {
   mysqlRootPassword: 'mysql_root_password',
   mysqlPassword: 'mysql_password',
   smtpPassword: 'smtp_password',
+  acmeEabHmacKey: 'acme_eab_hmac_key',
 } as const;
 
 /** Folders the images are built from; the repository's assets/ by default. */
@@ -31,6 +34,11 @@ export interface AssetDirs {
    * @default assets/blog
    */
   readonly blog?: string;
+  /**
+   * The ACME client's Dockerfile and script.
+   * @default assets/acme
+   */
+  readonly acme?: string;
 }
 
 export type BlogHostStackProps = BlogHostSettings & {
@@ -53,6 +61,8 @@ export class BlogHostStack extends TerraformStack {
   public readonly proxy: NginxProxy;
   public readonly ghost: GhostBlog;
   public readonly mysql: MysqlDatabase;
+  /** The ACME client, in TLS mode "acme" (the default). */
+  public readonly acme?: AcmeClient;
   /** The blog's public URL. */
   public readonly siteUrl: string;
 
@@ -118,10 +128,13 @@ export class BlogHostStack extends TerraformStack {
       assetDir: assetDirs?.blog,
     });
 
+    // In mode "acme", the client writes challenges into this volume and the proxy serves them.
+    const challengeVolume = s.tls.acme ? new Volume(this, 'acme-challenges', { name: `${s.name}-acme-challenges`, labels }) : undefined;
     this.proxy = new NginxProxy(this, 'proxy', {
       stackName: s.name,
       container: s.proxy,
       tls: s.tls,
+      challengeVolume,
       ports: s.ports,
       configuration: proxyConfigOptions({
         settings: s,
@@ -132,12 +145,30 @@ export class BlogHostStack extends TerraformStack {
       assetDir: assetDirs?.proxy,
     });
 
+    if (s.tls.acme && challengeVolume) {
+      const eabHmacKey = s.tls.acme.eabKeyId !== undefined
+        ? secret(SECRET_VARIABLES.acmeEabHmacKey, "HMAC key of the ACME external account binding your CA issued.").stringValue
+        : undefined;
+      this.acme = new AcmeClient(this, 'acme', {
+        stackName: s.name,
+        settings: s.tls.acme,
+        challengeVolume,
+        // Only the way out to the CA: the client talks to no other container.
+        network: new Network(this, 'acme-network', { name: `${s.name}-acme`, driver: 'bridge', labels }),
+        eabHmacKey,
+        // The proxy answers the challenges, so it runs first.
+        dependsOn: [this.proxy.service.container],
+        assetDir: assetDirs?.acme,
+      });
+    }
+
     // Short, fixed Terraform addresses (docker_container.proxy, docker_image.ghost, ...) for the
     // people reading plans. They are part of the deployed state: renaming one replaces it.
     for (const [service, image, container] of [
       ['proxy', this.proxy.image.image, this.proxy.service.container],
       ['ghost', this.ghost.image.image, this.ghost.service.container],
       ['mysql', this.mysql.image, this.mysql.service.container],
+      ...(this.acme ? ([['acme', this.acme.image.image, this.acme.service.container]] as const) : []),
     ] as const) {
       image.overrideLogicalId(service);
       container.overrideLogicalId(service);
@@ -153,7 +184,12 @@ export class BlogHostStack extends TerraformStack {
       description: "Ghost's admin.",
     });
     new TerraformOutput(this, 'container_names', {
-      value: { proxy: this.proxy.containerName, ghost: this.ghost.containerName, mysql: this.mysql.containerName },
+      value: {
+        proxy: this.proxy.containerName,
+        ghost: this.ghost.containerName,
+        mysql: this.mysql.containerName,
+        ...(this.acme ? { acme: this.acme.containerName } : {}),
+      },
       description: 'Container names on the Docker host, for docker logs and docker exec.',
     });
 

@@ -1,7 +1,10 @@
+import { ContainerMounts, ContainerVolumes } from '@cdktf/provider-docker/lib/container';
 import { Network } from '@cdktf/provider-docker/lib/network';
+import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { Construct } from 'constructs';
 import { ProxyConfigOptions, renderNginxConfig } from '../core/nginx-config';
-import { CONTAINER_ACME_DIR, CONTAINER_CERTIFICATE, PROXY_ASSET_DIR, PROXY_HEALTH_PORT, resolveStaticRoot } from '../core/proxy-options';
+import { CONTAINER_ACME_WEBROOT, CONTAINER_CERTIFICATE_SOURCE, CONTAINER_LETSENCRYPT_DIR } from '../core/certificates';
+import { PROXY_ASSET_DIR, PROXY_HEALTH_PORT, resolveStaticRoot } from '../core/proxy-options';
 import { ResolvedProxySettings, ResolvedTlsSettings } from '../core/settings';
 import { imageReference, NGINX_PIN } from '../core/versions';
 import { BuiltImage } from './built-image';
@@ -14,6 +17,11 @@ export interface NginxProxyProps {
   readonly container: ResolvedProxySettings;
   /** Where the certificate, key and ACME challenges come from on the host. */
   readonly tls: ResolvedTlsSettings;
+  /**
+   * The volume the stack's ACME client writes challenges into (mode "acme").
+   * @default - none; required in mode "acme"
+   */
+  readonly challengeVolume?: Volume;
   /** Host ports for plain HTTP and HTTPS. */
   readonly ports: { readonly http: number; readonly https: number };
   /** The generated configuration's options, for the container's layout (see proxy-options.ts). */
@@ -58,6 +66,23 @@ export class NginxProxy extends Construct {
     const ports = [{ internal: 80, external: props.ports.http, protocol: 'tcp' }];
     if (tls.enabled) ports.push({ internal: 443, external: props.ports.https, protocol: 'tcp' });
 
+    // Keys are read from the host or certbot's folder when the container runs, read-only, and
+    // never enter an image or a plan; the watcher copies a matching pair into its own state.
+    const mounts: ContainerMounts[] = [];
+    const volumes: ContainerVolumes[] = [];
+    if (tls.mode === 'files') {
+      mounts.push(
+        { type: 'bind', source: tls.certificatePath, target: CONTAINER_CERTIFICATE_SOURCE.certificateFile, readOnly: true },
+        { type: 'bind', source: tls.keyPath, target: CONTAINER_CERTIFICATE_SOURCE.keyFile, readOnly: true },
+      );
+      if (tls.acmeWebroot !== undefined) mounts.push({ type: 'bind', source: tls.acmeWebroot, target: CONTAINER_ACME_WEBROOT, readOnly: true });
+    } else if (tls.mode === 'acme') {
+      if (!props.challengeVolume) throw new Error('NginxProxy: in mode "acme" the challenge volume the ACME client writes into is required.');
+      // A host path, as Docker creates it when missing: the first deploy needs no preparation.
+      volumes.push({ hostPath: tls.acme!.dataPath, containerPath: CONTAINER_LETSENCRYPT_DIR, readOnly: true });
+      mounts.push({ type: 'volume', source: props.challengeVolume.name, target: CONTAINER_ACME_WEBROOT, readOnly: true });
+    }
+
     this.service = new ServiceContainer(this, 'service', {
       settings: container,
       image: this.image.imageId,
@@ -65,14 +90,8 @@ export class NginxProxy extends Construct {
       service: 'proxy',
       networks: [{ network: props.frontend }],
       ports,
-      // The key is read from the host at container start and never enters an image or a plan.
-      mounts: tls.enabled
-        ? [
-            { type: 'bind', source: tls.certificatePath, target: CONTAINER_CERTIFICATE.certificateFile, readOnly: true },
-            { type: 'bind', source: tls.keyPath, target: CONTAINER_CERTIFICATE.keyFile, readOnly: true },
-            ...(tls.acmeWebroot !== undefined ? [{ type: 'bind', source: tls.acmeWebroot, target: CONTAINER_ACME_DIR, readOnly: true }] : []),
-          ]
-        : undefined,
+      mounts: mounts.length > 0 ? mounts : undefined,
+      volumes: volumes.length > 0 ? volumes : undefined,
       healthcheck: {
         test: ['CMD', 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${PROXY_HEALTH_PORT}/healthz`],
         interval: '30s',

@@ -105,6 +105,13 @@ export interface ProxyConfigOptions {
    * @default - none: plain HTTP only redirects
    */
   readonly acmeChallengeRoot?: string;
+  /**
+   * Where the certificate and key come from (the user's files, or certbot's lineage). The
+   * proxy's watcher copies a matching pair from there to the files the sites serve, and
+   * reloads NGINX when it changes; until there is one, it serves a self-signed stand-in.
+   * @default - none: the sites' files are served as they are
+   */
+  readonly certificateSource?: TlsCertificateFiles;
   /** NGINX and OpenSSL versions the configuration must run on. */
   readonly target: NginxTarget;
   readonly layout: NginxLayout;
@@ -185,6 +192,9 @@ function checkOptions(options: ProxyConfigOptions): void {
   check('proxy.clientMaxBodySize', options.clientMaxBodySize, checkBodySize);
   check('proxy.ghostPort', options.ghost.port, checkPort);
   check('proxy.activityPubUpstream', options.activityPubUpstream, checkOrigin);
+  if (options.tls.enabled && options.certificateSource && new Set(options.sites.map((s) => s.certificate?.certificateFile)).size !== 1) {
+    throw new SettingError('sites[].certificate', options.sites.map((s) => s.certificate?.certificateFile), 'a certificate source feeds one certificate that every site serves');
+  }
   if (options.sites.filter((site) => site.role === 'blog').length !== 1) {
     throw new SettingError('sites', options.sites.map((s) => s.role), 'exactly one site must have the role "blog"');
   }
@@ -726,10 +736,12 @@ function ghostProxy(ctx: RenderContext): Line[] {
     `proxy_cache_valid 404 ${cacheValidTime};`,
     'proxy_cache_bypass $ghost_private_path $ghost_signed_in;',
     'proxy_no_cache $ghost_private_path $ghost_signed_in $ghost_private_response;',
-    '# Stale copies only while Ghost fails (or for a client over its miss limit): with Ghost',
-    '# up, an expired copy is fetched again before it is served, so no visitor sees a copy',
-    '# older than the cache time. One request refreshes a page; the others wait for it.',
-    'proxy_cache_use_stale error timeout http_429 http_500 http_502 http_503 http_504;',
+    '# Stale copies while Ghost fails (or for a client over its miss limit), and to the',
+    '# requests that arrive while one request fetches an expired page anew. That request',
+    '# waits for Ghost, and so does everyone after it: with Ghost up, a copy older than the',
+    '# cache time goes only to requests within that one fetch. Never refreshed in the',
+    '# background, which would hand the first visitor after a quiet spell a copy of any age.',
+    'proxy_cache_use_stale error timeout updating http_429 http_500 http_502 http_503 http_504;',
     'proxy_cache_lock on;',
   ];
 }
@@ -757,11 +769,22 @@ function socialWebLocations(ctx: RenderContext): Line[] {
 
 /** Where the watcher finds the state, as shell assignments it sources. */
 function renderWatchEnvironment(ctx: RenderContext): string {
+  const { certificateSource, sites, tls } = ctx.options;
+  const serving = sites[0]?.certificate;
   return [
     '# Where the running proxy keeps its state; read by proxy-watch.sh. Generated with the configuration.',
     `PROXY_STATE_DIR=${ctx.options.layout.stateDir}`,
     `PROXY_CACHE_GENERATION=${stateFile(ctx, 'cacheGeneration')}`,
     `PROXY_CACHE_INVALIDATIONS=${stateFile(ctx, 'cacheInvalidations')}`,
+    ...(tls.enabled && certificateSource && serving
+      ? [
+          `PROXY_TLS_SOURCE_CERT=${certificateSource.certificateFile}`,
+          `PROXY_TLS_SOURCE_KEY=${certificateSource.keyFile}`,
+          `PROXY_TLS_CERT=${serving.certificateFile}`,
+          `PROXY_TLS_KEY=${serving.keyFile}`,
+          `PROXY_TLS_NAMES="${sites.flatMap((site) => site.hostNames).join(' ')}"`,
+        ]
+      : []),
     '',
   ].join('\n');
 }

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { CONTAINER_ACME_WEBROOT, CONTAINER_CERTIFICATE_SOURCE, CONTAINER_LETSENCRYPT_DIR, lineageFiles } from './certificates';
 import { DEFAULT_NGINX_TARGET, NginxLayout, NginxTarget, ProxyConfigOptions, ProxySite, TlsCertificateFiles } from './nginx-config';
 import { GHOST_ENDPOINT } from './services';
-import { ResolvedBlogSettings } from './settings';
+import { ResolvedBlogSettings, ResolvedTlsSettings } from './settings';
 import { SettingError } from './validation';
 
 /**
@@ -14,15 +15,6 @@ import { SettingError } from './validation';
 /** The proxy image's build context: Dockerfile and static web root. */
 export const PROXY_ASSET_DIR = path.join(__dirname, '..', 'assets', 'proxy');
 
-/** Where the certificate and key are mounted in the proxy container (read-only). */
-export const CONTAINER_TLS_DIR = '/etc/nginx/tls';
-export const CONTAINER_CERTIFICATE: TlsCertificateFiles = {
-  certificateFile: `${CONTAINER_TLS_DIR}/fullchain.pem`,
-  keyFile: `${CONTAINER_TLS_DIR}/privkey.pem`,
-};
-
-/** Where the ACME challenge folder is mounted in the proxy container (read-only). */
-export const CONTAINER_ACME_DIR = '/var/www/acme';
 
 /** The port of the loopback health endpoint inside the proxy container. */
 export const PROXY_HEALTH_PORT = 8081;
@@ -51,8 +43,8 @@ export interface ProxyConfigInputs {
   readonly layout: NginxLayout;
   /** @default the pinned image's NGINX and OpenSSL */
   readonly target?: NginxTarget;
-  /** Certificate files as NGINX sees them. @default the container's read-only mounts */
-  readonly certificate?: TlsCertificateFiles;
+  /** Where the certificate the watcher installs comes from. @default the container's (see containerCertificateSource) */
+  readonly certificateSource?: TlsCertificateFiles;
   /** Where NGINX reads ACME challenges, when the settings serve them. @default the container's mount */
   readonly acmeChallengeRoot?: string;
   /** Ghost's address as NGINX reaches it. @default its alias and port on the frontend network */
@@ -62,10 +54,30 @@ export interface ProxyConfigInputs {
 }
 
 /**
+ * The certificate NGINX serves: the watcher's copy in the state directory, installed from
+ * the source when a matching pair is there, a self-signed stand-in until then.
+ */
+export function servingCertificate(layout: NginxLayout): TlsCertificateFiles {
+  return { certificateFile: `${layout.stateDir}/tls/fullchain.pem`, keyFile: `${layout.stateDir}/tls/privkey.pem` };
+}
+
+/** Where the proxy container finds the certificate: the user's mounted files, or certbot's lineage. */
+export function containerCertificateSource(tls: ResolvedTlsSettings): TlsCertificateFiles | undefined {
+  if (tls.mode === 'files') return CONTAINER_CERTIFICATE_SOURCE;
+  if (tls.mode === 'acme') return lineageFiles(CONTAINER_LETSENCRYPT_DIR);
+  return undefined;
+}
+
+/** True when plain HTTP answers ACME challenges: the stack's own client, or a webroot of the user's. */
+export function servesAcmeChallenges(tls: ResolvedTlsSettings): boolean {
+  return tls.mode === 'acme' || tls.acmeWebroot !== undefined;
+}
+
+/**
  * The proxy's sites from the stack settings: the blog, the redirect hosts (the article's
  * apex) and an optional admin host, all with the one certificate the article shared.
  */
-export function proxySites(settings: ResolvedBlogSettings, certificate: TlsCertificateFiles = CONTAINER_CERTIFICATE): ProxySite[] {
+export function proxySites(settings: ResolvedBlogSettings, certificate: TlsCertificateFiles): ProxySite[] {
   const withCertificate = settings.tls.enabled ? { certificate } : {};
   return [
     { role: 'blog', hostNames: [settings.blogDomain], ...withCertificate },
@@ -76,15 +88,16 @@ export function proxySites(settings: ResolvedBlogSettings, certificate: TlsCerti
 
 /** Every host name the proxy answers for, the blog's first. */
 export function proxyHostNames(settings: ResolvedBlogSettings): string[] {
-  return proxySites(settings).flatMap((site) => site.hostNames);
+  return [settings.blogDomain, ...settings.redirectDomains, ...(settings.adminDomain !== undefined ? [settings.adminDomain] : [])];
 }
 
 /** Everything the renderer needs, for a given NGINX and layout (the container's, or a test's). */
 export function proxyConfigOptions(inputs: ProxyConfigInputs): ProxyConfigOptions {
   const { settings } = inputs;
   return {
-    acmeChallengeRoot: settings.tls.acmeWebroot !== undefined ? (inputs.acmeChallengeRoot ?? CONTAINER_ACME_DIR) : undefined,
-    sites: proxySites(settings, inputs.certificate),
+    acmeChallengeRoot: servesAcmeChallenges(settings.tls) ? (inputs.acmeChallengeRoot ?? CONTAINER_ACME_WEBROOT) : undefined,
+    sites: proxySites(settings, servingCertificate(inputs.layout)),
+    certificateSource: settings.tls.enabled ? (inputs.certificateSource ?? containerCertificateSource(settings.tls)) : undefined,
     tls: {
       enabled: settings.tls.enabled,
       profile: settings.tls.profile,

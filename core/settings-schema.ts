@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACME_DIRECTORIES } from './certificates';
 import { POLICY_RULES, PolicyRule } from './policies';
 import { holdsTemplateCode } from './terraform-literal';
 import { TLS_PROFILES } from './tls-profiles';
@@ -9,6 +10,7 @@ import {
   checkDockerName,
   checkDataPath,
   checkDomain,
+  checkEmail,
   checkFilePath,
   Checker,
   checkLogFiles,
@@ -95,6 +97,8 @@ export const CONTAINER_DEFAULTS = {
   ghost: { containerName: 'ghost', memoryMb: 512, swapFactor: 2, logMaxSize: '1m' },
   // A database should not swap: memory_swap equal to memory allows none.
   mysql: { containerName: 'mysql', memoryMb: 512, swapFactor: 1, logMaxSize: '10m' },
+  // certbot (Python) peaks near 80 MiB while it issues; it sleeps the rest of the time.
+  certbot: { containerName: 'certbot', memoryMb: 128, swapFactor: 2, logMaxSize: '1m' },
 } as const satisfies Record<string, ContainerDefaults>;
 
 /** Limits and policies every container takes. */
@@ -133,6 +137,36 @@ function withSwapCheck<T extends z.ZodObject>(schema: T, defaults: ContainerDefa
   });
 }
 
+const checkAcmeDirectory: Checker<string> = (value) =>
+  value in ACME_DIRECTORIES || /^https:\/\/[a-z0-9.-]+(:[1-9][0-9]{0,4})?(\/[A-Za-z0-9._~/-]*)?$/.test(value)
+    ? undefined
+    : 'expected "production", "staging" or the https:// URL of an RFC 8555 (ACME) directory';
+
+/** The stack's ACME client; exported for its defaults when the settings give no tls.acme. */
+export const ACME_SCHEMA = withSwapCheck(
+  z.strictObject({
+    ...containerFields(CONTAINER_DEFAULTS.certbot),
+    email: settingString('text', checkEmail)
+      .optional()
+      .meta({ description: "Contact address for the ACME account (Let's Encrypt writes about problems with your certificates). Required unless the blog's host is an example domain." }),
+    directory: settingString('url', checkAcmeDirectory)
+      .default('production')
+      .meta({ description: 'The ACME directory: "production" (Let\'s Encrypt), "staging" (Let\'s Encrypt\'s test CA, for a first deploy), or any RFC 8555 directory URL.' }),
+    externalAccountBinding: z
+      .strictObject({
+        keyId: settingString('name', (value) => (/^[A-Za-z0-9._~-]{1,256}$/.test(value) ? undefined : 'expected the key identifier your CA issued (letters, digits, . _ ~ -)'), {
+          description: 'The key identifier (kid) your CA issued. The HMAC key comes from TF_VAR_acme_eab_hmac_key.',
+        }),
+      })
+      .optional()
+      .meta({ description: 'External account binding, for CAs that require one (not Let\'s Encrypt).' }),
+    dataPath: settingString('path', checkDataPath)
+      .default('/var/lib/ghost-letsencrypt')
+      .meta({ description: "Host directory of the ACME account and certificates (certbot's /etc/letsencrypt), mounted read-only into the proxy." }),
+  }),
+  CONTAINER_DEFAULTS.certbot,
+).meta({ description: 'Certificates issued and renewed by the stack itself over ACME (the default when no certificate paths are given).' });
+
 const TLS_SCHEMA = z
   .strictObject({
     enabled: z
@@ -141,10 +175,11 @@ const TLS_SCHEMA = z
       .meta({ description: 'Serve HTTPS with HSTS and redirect HTTP to it. Turn off only behind another TLS terminator.' }),
     certificatePath: settingString('path', checkFilePath)
       .optional()
-      .meta({ description: 'Certificate chain on the Docker host, mounted read-only into the proxy. Default: /etc/letsencrypt/live/<blog host>/fullchain.pem.' }),
+      .meta({ description: 'Bring your own certificate: the chain on the Docker host, mounted read-only into the proxy. With keyPath; without both, the stack gets certificates itself (tls.acme).' }),
     keyPath: settingString('path', checkFilePath)
       .optional()
-      .meta({ description: 'Private key on the Docker host, mounted read-only into the proxy; never copied into an image. Default: /etc/letsencrypt/live/<blog host>/privkey.pem.' }),
+      .meta({ description: 'Bring your own certificate: the private key on the Docker host, mounted read-only into the proxy; never copied into an image. With certificatePath.' }),
+    acme: ACME_SCHEMA.optional(),
     profile: z
       .enum(TLS_PROFILES, { error: `expected one of ${TLS_PROFILES.map((p) => `"${p}"`).join(', ')}` })
       .default('intermediate')
@@ -159,7 +194,7 @@ const TLS_SCHEMA = z
       .meta({ description: "Staple OCSP responses. Let's Encrypt ended OCSP in 2025; turn on only for a CA that still runs it." }),
     acmeWebroot: settingString('path', checkDataPath)
       .optional()
-      .meta({ description: "Host folder that certbot's webroot method writes challenges into, mounted read-only and served at /.well-known/acme-challenge/ over plain HTTP." }),
+      .meta({ description: "With your own certificate: the host folder your certbot's webroot method writes challenges into, mounted read-only and served at /.well-known/acme-challenge/ over plain HTTP." }),
   })
   .meta({ description: 'TLS on the proxy.' });
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { ACME_DIRECTORIES } from './certificates';
 import {
+  ACME_SCHEMA,
   BLOG_SETTINGS_SCHEMA,
   BlogHostSettings,
   CONTAINER_DEFAULTS,
@@ -28,13 +30,38 @@ export interface ResolvedContainerSettings {
   readonly logMaxFiles: number;
 }
 
+/** The stack's own ACME client: who it is, where it asks, what it asks for. */
+export interface ResolvedAcmeSettings extends ResolvedContainerSettings {
+  readonly email: string;
+  /** The directory's URL. */
+  readonly directoryUrl: string;
+  /** "production", "staging" or "custom", for people. */
+  readonly directoryName: 'production' | 'staging' | 'custom';
+  /** The external account binding's key identifier; the HMAC key is a sensitive variable. */
+  readonly eabKeyId?: string;
+  /** Host directory of certbot's /etc/letsencrypt. */
+  readonly dataPath: string;
+  /** Every name the proxy serves, the blog's first: the certificate's names. */
+  readonly hostNames: readonly string[];
+}
+
 export interface ResolvedTlsSettings {
   readonly enabled: boolean;
-  readonly certificatePath: string;
-  readonly keyPath: string;
+  /**
+   * Where certificates come from: "acme", the stack's own client (the default), or "files"
+   * the user keeps on the host (certificatePath and keyPath). Undefined with TLS off.
+   */
+  readonly mode?: 'acme' | 'files';
+  /** Mode "files": the certificate chain on the host. */
+  readonly certificatePath?: string;
+  /** Mode "files": the private key on the host. */
+  readonly keyPath?: string;
+  /** Mode "acme": the client. */
+  readonly acme?: ResolvedAcmeSettings;
   readonly profile: TlsProfile;
   readonly hstsPreload: boolean;
   readonly ocspStapling: boolean;
+  /** Mode "files": a host folder the user's own certbot writes challenges into. */
   readonly acmeWebroot?: string;
 }
 
@@ -196,14 +223,7 @@ export function resolveBlogSettings(settings: BlogHostSettings = {}, source?: st
   const repeatedDomain = firstRepeat([blogDomain, ...s.redirectDomains, ...(s.adminDomain !== undefined ? [s.adminDomain] : [])]);
   if (repeatedDomain !== undefined) problem('redirectDomains', repeatedDomain, 'each host name may be used by one site only');
 
-  const tls: ResolvedTlsSettings = {
-    ...s.tls,
-    certificatePath: s.tls.certificatePath ?? `/etc/letsencrypt/live/${blogDomain}/fullchain.pem`,
-    keyPath: s.tls.keyPath ?? `/etc/letsencrypt/live/${blogDomain}/privkey.pem`,
-  };
-  if (tls.acmeWebroot !== undefined && !tls.enabled) {
-    problem('tls.acmeWebroot', tls.acmeWebroot, 'challenges are only served when tls.enabled is true');
-  }
+  const tls = resolveTls(s, settings.tls?.acme, blogDomain, problem);
 
   if (tls.enabled && s.ports.http === s.ports.https) problem('ports', s.ports.https, 'each published port may be used once');
 
@@ -211,7 +231,7 @@ export function resolveBlogSettings(settings: BlogHostSettings = {}, source?: st
   const ghost = resolveContainer(s.ghost, CONTAINER_DEFAULTS.ghost);
   const mysql = resolveContainer(s.mysql, CONTAINER_DEFAULTS.mysql);
 
-  const repeatedName = firstRepeat([proxy.containerName, ghost.containerName, mysql.containerName]);
+  const repeatedName = firstRepeat([proxy.containerName, ghost.containerName, mysql.containerName, ...(tls.acme ? [tls.acme.containerName] : [])]);
   if (repeatedName !== undefined) problem('containerName', repeatedName, 'each container needs its own name');
 
   // Host paths that different containers mount: none may be or hold another, or one
@@ -219,8 +239,11 @@ export function resolveBlogSettings(settings: BlogHostSettings = {}, source?: st
   const mounted: [string, string][] = [
     ['ghost.contentPath', ghost.contentPath],
     ['mysql.dataPath', mysql.dataPath],
-    ...(tls.enabled ? ([['tls.certificatePath', dirname(tls.certificatePath)], ['tls.keyPath', dirname(tls.keyPath)]] as [string, string][]) : []),
+    ...(tls.certificatePath !== undefined && tls.keyPath !== undefined
+      ? ([['tls.certificatePath', dirname(tls.certificatePath)], ['tls.keyPath', dirname(tls.keyPath)]] as [string, string][])
+      : []),
     ...(tls.acmeWebroot !== undefined ? ([['tls.acmeWebroot', tls.acmeWebroot]] as [string, string][]) : []),
+    ...(tls.acme !== undefined ? ([['tls.acme.dataPath', tls.acme.dataPath]] as [string, string][]) : []),
   ];
   const sameContainer = new Set(['tls.certificatePath tls.keyPath', 'tls.keyPath tls.certificatePath']);
   for (let i = 0; i < mounted.length; i++) {
@@ -254,6 +277,63 @@ export function resolveBlogSettings(settings: BlogHostSettings = {}, source?: st
     policyWaivers: s.policyWaivers,
   };
 }
+
+/** Documentation domains (RFC 2606): no CA issues for them, and no one reads their mail. */
+function isExampleDomain(host: string): boolean {
+  return /(^|\.)example\.(com|net|org)$/.test(host);
+}
+
+/** TLS with its mode: the user's files when both paths are given, the stack's own ACME client otherwise. */
+function resolveTls(
+  s: ParsedBlogSettings,
+  givenAcme: unknown,
+  blogDomain: string,
+  problem: (setting: string, value: unknown, allowed: string) => void,
+): ResolvedTlsSettings {
+  const { certificatePath, keyPath, acme, acmeWebroot, ...common } = s.tls;
+  if (!s.tls.enabled) {
+    for (const [setting, value] of [['tls.certificatePath', certificatePath], ['tls.keyPath', keyPath], ['tls.acmeWebroot', acmeWebroot]] as const) {
+      if (value !== undefined) problem(setting, value, 'certificates and challenges are only used when tls.enabled is true');
+    }
+    if (acme !== undefined) problem('tls.acme', givenAcme, 'certificates are only issued when tls.enabled is true');
+    return { ...common };
+  }
+  if ((certificatePath === undefined) !== (keyPath === undefined)) {
+    const [given, missing] = certificatePath === undefined ? ['tls.keyPath', 'tls.certificatePath'] : ['tls.certificatePath', 'tls.keyPath'];
+    problem(missing, undefined, `${given} is set, so ${missing} is needed too to bring your own certificate (or give neither, and the stack gets certificates itself)`);
+  }
+  if (certificatePath !== undefined || keyPath !== undefined) {
+    if (acme !== undefined) problem('tls.acme', givenAcme, 'certificate paths are given, so the certificate is your own; give either tls.acme or tls.certificatePath and tls.keyPath');
+    return { ...common, mode: 'files', certificatePath, keyPath, acmeWebroot };
+  }
+  if (acmeWebroot !== undefined) {
+    problem('tls.acmeWebroot', acmeWebroot, 'the stack answers its own ACME challenges; a webroot is for a certbot of your own, with tls.certificatePath and tls.keyPath');
+  }
+  const client = acme ?? ACME_DEFAULTS;
+  const hostNames = [blogDomain, ...s.redirectDomains, ...(s.adminDomain !== undefined ? [s.adminDomain] : [])];
+  let email = client.email;
+  if (email === undefined) {
+    if (isExampleDomain(blogDomain)) email = `webmaster@${blogDomain.replace(/^www\./, '')}`;
+    else problem('tls.acme.email', undefined, `the stack gets certificates for ${blogDomain} over ACME, so it needs the contact address of the account, such as "you@${blogDomain.replace(/^www\./, '')}" (or bring your own certificate with tls.certificatePath and tls.keyPath)`);
+  }
+  const named = client.directory in ACME_DIRECTORIES;
+  return {
+    ...common,
+    mode: 'acme',
+    acme: {
+      ...resolveContainer(client, CONTAINER_DEFAULTS.certbot),
+      email: email ?? '',
+      directoryUrl: named ? ACME_DIRECTORIES[client.directory as keyof typeof ACME_DIRECTORIES] : client.directory,
+      directoryName: named ? (client.directory as 'production' | 'staging') : 'custom',
+      eabKeyId: client.externalAccountBinding?.keyId,
+      dataPath: client.dataPath,
+      hostNames,
+    },
+  };
+}
+
+/** The ACME client's settings when the file gives none: the schema's defaults. */
+const ACME_DEFAULTS = ACME_SCHEMA.parse({});
 
 function dirname(file: string): string {
   return file.slice(0, file.lastIndexOf('/')) || '/';

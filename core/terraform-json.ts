@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { ACME_ENV, CONTAINER_CERTIFICATE_SOURCE } from './certificates';
 import { SERVICE_LABEL } from './services';
 
 /**
@@ -131,4 +132,31 @@ export function readSynthesizedStack(location: string, stackName?: string): { tf
     }
   }
   return { tf: JSON.parse(fs.readFileSync(file, 'utf8')), file };
+}
+
+/** Where a synthesized stack's certificates come from, read from its containers. */
+export interface PlanTls {
+  readonly mode: 'acme' | 'files' | 'off';
+  /** Mode "acme": the directory URL, the account's contact and the certificate's names. */
+  readonly directory?: string;
+  readonly email?: string;
+  readonly names?: readonly string[];
+  /** Mode "files": the host files mounted as the certificate's source. */
+  readonly certificatePath?: string;
+  readonly keyPath?: string;
+}
+
+export function tlsOf(tf: Json): PlanTls {
+  const containers = Object.values<Json>(tf.resource?.docker_container ?? {});
+  const acme = containers.find((c) => serviceOf(c) === 'acme');
+  if (acme) {
+    const env = Object.fromEntries(((acme.env ?? []) as string[]).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    return { mode: 'acme', directory: env[ACME_ENV.directory], email: env[ACME_ENV.email], names: (env[ACME_ENV.domains] ?? '').split(' ').filter(Boolean) };
+  }
+  const proxy = containers.find((c) => serviceOf(c) === 'proxy');
+  const mounts = proxy ? mountsOf(proxy) : [];
+  const source = (target: string) => mounts.find((m) => m.target === target)?.source;
+  const certificatePath = source(CONTAINER_CERTIFICATE_SOURCE.certificateFile);
+  if (certificatePath !== undefined) return { mode: 'files', certificatePath, keyPath: source(CONTAINER_CERTIFICATE_SOURCE.keyFile) };
+  return { mode: 'off' };
 }

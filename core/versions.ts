@@ -60,5 +60,15 @@ export const MYSQL_PIN: ImagePin = {
   source: 'docker-library/repo-info repos/mysql/remote/8.4.11.md at 0f0c69aaf7d364b2fd5a00f9141c6b51de83f2cb',
 };
 
+/**
+ * certbot, the ACME client, from its official image. Not an official library image, so no
+ * registry record gives a digest to read: the tag is the release's, per its release notes.
+ * The tests run Debian 12's certbot 2.1 with the same script; see the README.
+ */
+export const CERTBOT_PIN: ImagePin = {
+  tag: 'certbot/certbot:v5.6.0',
+  source: 'certbot/certbot certbot/CHANGELOG.md at f769e35e77f1fa21a75cd5418641502dad8a37c5',
+};
+
 /** Every pin, for the review and for the test that each names its source. */
-export const IMAGE_PINS: Readonly<Record<string, ImagePin>> = { nginx: NGINX_PIN, ghost: GHOST_PIN, mysql: MYSQL_PIN };
+export const IMAGE_PINS: Readonly<Record<string, ImagePin>> = { nginx: NGINX_PIN, ghost: GHOST_PIN, mysql: MYSQL_PIN, certbot: CERTBOT_PIN };

@@ -39,7 +39,8 @@ export function assetChangeFixture(): [Json, Json] {
 /** The three services built from their constructs; `without` leaves one out. */
 export function partialStack(without?: 'proxy' | 'ghost'): Json {
   const stack = new TerraformStack(Testing.app(), 'blog');
-  const settings = resolveBlogSettings({});
+  // Your own certificate: these partial stacks have no ACME client.
+  const settings = resolveBlogSettings({ tls: { certificatePath: '/srv/tls/fullchain.pem', keyPath: '/srv/tls/privkey.pem' } });
   const secret = (name: string) => new TerraformVariable(stack, name, { type: 'string', sensitive: true }).stringValue;
   const frontend = new Network(stack, 'frontend-network', { name: 'frontend' });
   const backend = new Network(stack, 'backend-network', { name: 'backend', internal: true });

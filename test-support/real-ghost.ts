@@ -1,7 +1,6 @@
 import { BlogHostSettings } from '../core/settings-schema';
 import { GhostClient } from '../tools/ghost-admin-client';
 import { E2E_MAIL_HOST, RealGhostStack, RealGhostStackOptions, startRealGhostStack } from '../tools/real-ghost-stack';
-import { solidPng } from './png';
 import { synthBlogHost } from './synth';
 
 /**
@@ -22,23 +21,6 @@ export async function startBlog(settings: BlogHostSettings = E2E_SETTINGS, optio
 
 /** The owner every end-to-end blog is set up with. */
 export const OWNER = { name: 'Blog Owner', email: 'owner@example.com', password: 'correct-horse-battery-9', blogTitle: 'Example Blog' } as const;
-
-/**
- * A fresh Ghost points its cover image and its first post at static.ghost.org, and sizes
- * those images on every page it renders: offline, every page would try and fail. An icon
- * of our own and no cover image or sample post take those lookups away.
- */
-export async function removeRemoteImages(client: GhostClient): Promise<void> {
-  const icon = await client.admin('POST', 'images/upload/', {
-    multipart: { fields: { purpose: 'icon' }, file: { field: 'file', name: 'icon.png', type: 'image/png', data: solidPng(128, 128) } },
-  });
-  if (icon.status !== 201) throw new Error(`icon upload answered ${icon.status}: ${icon.body.toString()}`);
-  const iconUrl = (icon.json as { images: { url: string }[] }).images[0].url;
-  const settings = await client.admin('PUT', 'settings/', { json: { settings: [{ key: 'cover_image', value: null }, { key: 'icon', value: iconUrl }] } });
-  if (settings.status !== 200) throw new Error(`settings edit answered ${settings.status}: ${settings.body.toString()}`);
-  const posts = await client.admin('GET', 'posts/?filter=slug:coming-soon&fields=id');
-  for (const post of (posts.json as { posts: { id: string }[] }).posts) await client.admin('DELETE', `posts/${post.id}/`);
-}
 
 /** A signed-in admin client for the blog, the owner set up first when the blog is new. */
 export async function ownerClient(blog: RealGhostStack, setUp = true): Promise<GhostClient> {

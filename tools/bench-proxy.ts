@@ -5,87 +5,21 @@
 // one run, against one stand-in Ghost. Prints medians of several interleaved rounds and the
 // ratios to the baseline. A benchmark, not a test: the machine is small and noisy, so read
 // the ratios, not the absolute numbers.
-import { execFile, spawn } from 'child_process';
+import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs, promisify } from 'util';
 import { atLeast, NGINX_FEATURES, parseVersion } from '../core/nginx-version';
 import { CONTAINER_DEFAULTS } from '../core/settings-schema';
-import { createSelfSignedCertificate, findLocalNginx, freePort, LocalNginx, nginxLabel, RunningPreview, startPreview, stopNginx, waitForPort } from './nginx-harness';
+import { BASELINE_CHANGES, nginxPids, SEED, startBaseline, Target } from './baseline-nginx';
+import { findLocalNginx, LocalNginx, nginxLabel, RunningPreview, startPreview } from './nginx-harness';
 import { StandInServer } from './stand-in-server';
 
 const run = promisify(execFile);
 const BLOG = 'www.example.com';
-const SEED = path.join(__dirname, '..', '..', 'shared', 'seed', 'baseline-nginx');
-const STATIC_ROOT = path.join(__dirname, '..', 'assets', 'proxy', 'html');
 /** The proxy container's memory limit, which NGINX's peak must stay well inside. */
 const PROXY_MEMORY_LIMIT_MIB = CONTAINER_DEFAULTS.proxy.memoryMb;
-
-interface Target {
-  readonly name: string;
-  readonly httpsPort: number;
-  /** The self-signed certificate the target serves, for clients to trust. */
-  readonly certificateFile: string;
-  readonly pids: () => number[];
-  stop(): Promise<void>;
-}
-
-/** What the baseline run drops, and why; printed with the results. */
-const BASELINE_CHANGES = [
-  'paths (pid, logs, certificate, key, dhparam, web root, vhost include, temporary files) point into a temporary prefix',
-  'listen ports 80/443 become loopback ports; [::] becomes [::1]',
-  'proxy_pass http://ghost:2368 points at the stand-in Ghost',
-  'ssl_stapling, ssl_stapling_verify and ssl_trusted_certificate are dropped: the StartSSL CA file is gone and nothing can be fetched offline',
-  'dhparams.pem is generated with -dsaparam for speed; ECDHE is negotiated either way',
-];
-
-async function startBaseline(nginx: LocalNginx, ghost: StandInServer): Promise<Target> {
-  const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'baseline-nginx-'));
-  fs.chmodSync(prefix, 0o755);
-  for (const dir of ['conf/vhosts', 'logs', 'tls', 'temp']) fs.mkdirSync(path.join(prefix, dir), { recursive: true });
-  const tls = createSelfSignedCertificate(path.join(prefix, 'tls'), [BLOG, 'example.com']);
-  const dhparam = path.join(prefix, 'tls', 'dhparams.pem');
-  await run('openssl', ['dhparam', '-dsaparam', '-out', dhparam, '2048']);
-  const httpPort = await freePort();
-  const httpsPort = await freePort();
-
-  const main = fs.readFileSync(path.join(SEED, 'nginx.conf'), 'utf8')
-    .replace('/var/run/nginx.pid', path.join(prefix, 'logs', 'nginx.pid'))
-    .replace('/var/log/nginx/error.log', path.join(prefix, 'logs', 'error.log'))
-    .replace('/var/log/nginx/access.log', path.join(prefix, 'logs', 'access.log'))
-    .replace('/etc/ssl/certs/ssl-cert-chain-www-example-com.pem', tls.certificateFile)
-    .replace('/etc/ssl/private/ssl-cert-www-example-com.key', tls.keyFile)
-    .replace('/etc/ssl/private/dhparams.pem', dhparam)
-    .replace(/^\s*ssl_stapling on;\n|^\s*ssl_stapling_verify on;\n|^\s*ssl_trusted_certificate .*\n/gm, '')
-    .replace('/etc/nginx/conf.d/*.conf', path.join(prefix, 'conf', 'vhosts', '*.conf'))
-    // NGINX's compiled-in temporary paths need root; the same paths inside the prefix do not.
-    .replace(/^http \{\n/m, `http {\n${['client_body', 'proxy', ...nginx.tempPathModules].map((m) => `    ${m}_temp_path ${path.join(prefix, 'temp', m)};\n`).join('')}`);
-  fs.writeFileSync(path.join(prefix, 'conf', 'nginx.conf'), main);
-  for (const vhost of fs.readdirSync(path.join(SEED, 'vhosts'))) {
-    const text = fs.readFileSync(path.join(SEED, 'vhosts', vhost), 'utf8')
-      .replace(/listen 80\b/g, `listen 127.0.0.1:${httpPort}`)
-      .replace(/listen \[::\]:80\b/g, `listen [::1]:${httpPort}`)
-      .replace(/listen 443\b/g, `listen 127.0.0.1:${httpsPort}`)
-      .replace(/listen \[::\]:443\b/g, `listen [::1]:${httpsPort}`)
-      .replace(/root \/usr\/share\/nginx\/html;/g, `root ${STATIC_ROOT};`)
-      .replace('proxy_pass http://ghost:2368;', `proxy_pass http://${ghost.host}:${ghost.port};`);
-    fs.writeFileSync(path.join(prefix, 'conf', 'vhosts', vhost), text);
-  }
-  const args = ['-p', prefix, '-c', path.join(prefix, 'conf', 'nginx.conf'), '-e', path.join(prefix, 'logs', 'error.log')];
-  const child = spawn(nginx.binary, [...args, '-g', 'daemon off;'], { stdio: ['ignore', 'inherit', 'inherit'] });
-  await waitForPort(httpsPort, child, path.join(prefix, 'logs', 'error.log'));
-  return {
-    name: 'baseline (article)',
-    httpsPort,
-    certificateFile: tls.certificateFile,
-    pids: () => nginxPids(child.pid!),
-    stop: async () => {
-      await stopNginx(child);
-      fs.rmSync(prefix, { recursive: true, force: true });
-    },
-  };
-}
 
 async function startGenerated(nginx: LocalNginx, ghost: StandInServer): Promise<{ target: Target; preview: RunningPreview }> {
   const preview = await startPreview({ nginx, upstream: { host: ghost.host, port: ghost.port } });
@@ -100,17 +34,6 @@ async function startGenerated(nginx: LocalNginx, ghost: StandInServer): Promise<
       stop: () => preview.stop(),
     },
   };
-}
-
-function nginxPids(master: number): number[] {
-  const children = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number).filter((pid) => {
-    try {
-      return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(master);
-    } catch {
-      return false;
-    }
-  });
-  return [master, ...children];
 }
 
 /**
@@ -301,7 +224,7 @@ async function main(): Promise<void> {
   // A Ghost-sized page (about 45 KB of HTML, like a Casper home page) from one stand-in both proxies share.
   const ghost = new StandInServer({ host: '127.0.0.2', name: 'ghost', paragraphs: 900, record: false });
   await ghost.start();
-  const baseline = await startBaseline(nginx, ghost);
+  const baseline = await startBaseline(nginx, { host: ghost.host, port: ghost.port });
   const { target: generated } = await startGenerated(nginx, ghost);
   const targets = [baseline, generated];
   const results = new Map<string, Measurement[]>();

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
+import { solidPng } from './png';
 
 /**
  * A small client for Ghost's admin and members APIs through the proxy, as a browser uses
@@ -114,6 +115,22 @@ export class GhostClient {
 
   public async admin(method: string, route: string, body?: { json?: unknown; multipart?: Multipart }): Promise<HttpAnswer> {
     return this.request(method, `/ghost/api/admin/${route}`, body);
+  }
+
+  /**
+   * A fresh Ghost points its cover image and its first post at static.ghost.org, and its
+   * icon at its own public URL, and sizes those images on every page it renders: offline,
+   * each render would wait on lookups that fail. An icon of our own, no cover image and no
+   * sample post take those lookups away, as a user's own images would.
+   */
+  public async removeRemoteImages(): Promise<void> {
+    const icon = await this.expect(201, 'POST', '/ghost/api/admin/images/upload/', {
+      multipart: { fields: { purpose: 'icon' }, file: { field: 'file', name: 'icon.png', type: 'image/png', data: solidPng(128, 128) } },
+    });
+    const iconUrl = (icon.json as { images: { url: string }[] }).images[0].url;
+    await this.expect(200, 'PUT', '/ghost/api/admin/settings/', { json: { settings: [{ key: 'cover_image', value: null }, { key: 'icon', value: iconUrl }] } });
+    const posts = await this.admin('GET', 'posts/?filter=slug:coming-soon&fields=id');
+    for (const post of (posts.json as { posts: { id: string }[] }).posts) await this.admin('DELETE', `posts/${post.id}/`);
   }
 
   /** Fails unless the answer has the status; returns it otherwise. */

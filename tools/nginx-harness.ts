@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { NginxLayout, ProxyConfigOptions, renderNginxConfig, WATCH_ENV_FILE } from '../core/nginx-config';
-import { PROXY_ASSET_DIR, proxyConfigOptions, proxyHostNames, resolveStaticRoot } from '../core/proxy-options';
+import { NginxLayout, ProxyConfigOptions, renderNginxConfig, TlsCertificateFiles, WATCH_ENV_FILE } from '../core/nginx-config';
+import { PROXY_ASSET_DIR, proxyConfigOptions, proxyHostNames, resolveStaticRoot, servingCertificate } from '../core/proxy-options';
 import { GHOST_ENDPOINT } from '../core/services';
 import { ResolvedBlogSettings, resolveBlogSettings } from '../core/settings';
 import { BlogHostSettings } from '../core/settings-schema';
@@ -115,6 +115,15 @@ export interface PreviewOptions {
   readonly resolverValidSeconds?: number;
   /** The NGINX build to run, and to render for. @default the first of `findLocalNginxes()` */
   readonly nginx?: LocalNginx;
+  /** A static root of the caller's instead of the settings' one. @default the settings' static root */
+  readonly staticDir?: string;
+  /**
+   * Where the certificate comes from, as certbot's lineage would be (the watcher installs
+   * it once it is there). @default a self-signed pair made for the preview, trusted by clients
+   */
+  readonly certificateSource?: TlsCertificateFiles;
+  /** The folder plain HTTP serves ACME challenges from. @default the settings' webroot */
+  readonly acmeChallengeRoot?: string;
 }
 
 export interface RunningPreview {
@@ -209,6 +218,9 @@ interface PreparedPrefix {
 export const PROXY_WATCH_SCRIPT = path.join(PROXY_ASSET_DIR, 'proxy-watch.sh');
 
 interface PrefixPorts {
+  readonly staticDir?: string;
+  readonly certificateSource?: TlsCertificateFiles;
+  readonly acmeChallengeRoot?: string;
   readonly httpPort: number;
   readonly httpsPort: number;
   readonly healthPort: number;
@@ -225,7 +237,7 @@ function prepareNginxPrefix(nginx: LocalNginx, settings: ResolvedBlogSettings, p
   fs.chmodSync(prefix, 0o755);
   for (const dir of ['conf', 'logs', 'tls', 'cache', 'temp']) fs.mkdirSync(path.join(prefix, dir));
   const layout: NginxLayout = {
-    staticRoot: path.join(PROXY_ASSET_DIR, resolveStaticRoot(PROXY_ASSET_DIR, settings.proxy.staticRoot)),
+    staticRoot: ports.staticDir ?? path.join(PROXY_ASSET_DIR, resolveStaticRoot(PROXY_ASSET_DIR, settings.proxy.staticRoot)),
     cacheDir: path.join(prefix, 'cache'),
     stateDir: path.join(prefix, 'state'),
     confDir: path.join(prefix, 'conf'),
@@ -243,14 +255,14 @@ function prepareNginxPrefix(nginx: LocalNginx, settings: ResolvedBlogSettings, p
     resolverValidSeconds: ports.resolverValidSeconds,
   };
   const hostNames = proxyHostNames(settings);
-  const certificate = createSelfSignedCertificate(path.join(prefix, 'tls'), hostNames);
+  const certificateSource = ports.certificateSource ?? createSelfSignedCertificate(path.join(prefix, 'tls'), hostNames);
   const options = proxyConfigOptions({
     settings,
     layout,
     target: { nginx: nginx.version, openssl: nginx.openssl },
-    certificate,
+    certificateSource,
     // On the local machine NGINX reads the challenge folder where the settings say it is.
-    acmeChallengeRoot: settings.tls.acmeWebroot,
+    acmeChallengeRoot: ports.acmeChallengeRoot ?? settings.tls.acmeWebroot ?? path.join(prefix, 'acme'),
     ghost: { host: GHOST_ENDPOINT.alias, port: ports.ghostPort },
     activityPubUpstream: ports.activityPub ? `http://${ports.activityPub.host}:${ports.activityPub.port}` : undefined,
   });
@@ -264,7 +276,9 @@ function prepareNginxPrefix(nginx: LocalNginx, settings: ResolvedBlogSettings, p
   // The watcher prepares the state NGINX reads at start, as it does in the container.
   const init = spawnSync('sh', [PROXY_WATCH_SCRIPT, 'init', watchEnv], { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`proxy-watch init failed:\n${init.stderr}`);
-  return { prefix, layout, options, files, certificateFile: certificate.certificateFile, hostNames, args, watchEnv };
+  // What clients trust: the pair the harness made, or (for a source of the caller's) what is served.
+  const certificateFile = ports.certificateSource ? servingCertificate(layout).certificateFile : certificateSource.certificateFile;
+  return { prefix, layout, options, files, certificateFile, hostNames, args, watchEnv };
 }
 
 /**
@@ -306,6 +320,9 @@ async function startPreviewOnce(options: PreviewOptions): Promise<RunningPreview
       resolverValidSeconds: options.resolverValidSeconds,
       ghostPort: options.upstream.port,
       activityPub: options.activityPub,
+      staticDir: options.staticDir,
+      certificateSource: options.certificateSource,
+      acmeChallengeRoot: options.acmeChallengeRoot,
     });
     const { prefix, layout, args, files, hostNames } = prepared;
     const check = spawnSync(nginx.binary, [...args, '-t'], { encoding: 'utf8' });

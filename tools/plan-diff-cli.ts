@@ -11,8 +11,9 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { diffPlans, renderPlanDiff } from './plan-diff';
 import { Json, readSynthesizedStack } from '../core/terraform-json';
+import { PROJECT_ROOT, synthesizeStack } from './synthesize';
 
-const ROOT = path.join(__dirname, '..');
+const ROOT = PROJECT_ROOT;
 
 function git(args: string[], cwd = ROOT): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
@@ -32,13 +33,7 @@ function synthesizeCommit(commit: string, stack: string | undefined): Json {
     } else {
       execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: worktree, stdio: ['ignore', 'ignore', 'inherit'] });
     }
-    const outdir = path.join(dir, 'cdktf.out');
-    execFileSync(path.join(worktree, 'node_modules', '.bin', 'ts-node'), ['--prefer-ts-exts', 'main.ts'], {
-      cwd: worktree,
-      env: { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    return readSynthesizedStack(outdir, stack).tf;
+    return synthesizeStack({ root: worktree, stack });
   } finally {
     git(['worktree', 'remove', '--force', worktree]);
     fs.rmSync(dir, { recursive: true, force: true });

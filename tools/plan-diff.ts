@@ -1,6 +1,6 @@
 import { COMPUTED_ON_CREATE, ChangeEffect, effectOf } from './docker-provider-rules';
 import { MYSQL_ENV } from '../core/services';
-import { canonical, displayValue, isSecretEnvLine, Json, mountsOf, referencesIn, Resource, resourcesOf, serviceOf, wholeReference } from '../core/terraform-json';
+import { canonical, displayValue, isSecretEnvLine, Json, mountsOf, PlanTls, referencesIn, Resource, resourcesOf, serviceOf, tlsOf, wholeReference } from '../core/terraform-json';
 
 /**
  * An offline preview of what `terraform apply` would do between two synthesized stacks,
@@ -39,7 +39,29 @@ export interface PlanDiff {
   readonly changes: readonly ResourceChange[];
   /** The whole stack at risk: its Terraform state moves. */
   readonly stateDangers: readonly string[];
+  /** The whole stack changes in a way a person should know of: where certificates come from, for which names. */
+  readonly stackWarnings: readonly string[];
   readonly dangerous: boolean;
+}
+
+/** What changes about the certificate: its source, its names, its CA. */
+function certificateWarnings(base: Json, head: Json): string[] {
+  const [before, after] = [tlsOf(base), tlsOf(head)];
+  const describe = (tls: PlanTls) =>
+    tls.mode === 'acme' ? `the stack's ACME client (${tls.directory})` : tls.mode === 'files' ? `your files (${tls.certificatePath})` : 'none (TLS off)';
+  if (before.mode !== after.mode) {
+    return [`certificates come from ${describe(before)} and will come from ${describe(after)}${after.mode === 'acme' ? ': the client requests a new certificate when it starts, and the proxy serves a self-signed stand-in until it has one' : ''}`];
+  }
+  if (before.mode !== 'acme') return [];
+  const warnings: string[] = [];
+  if (before.directory !== after.directory) {
+    warnings.push(`the ACME directory changes from ${before.directory} to ${after.directory}: a new account and a new certificate are requested there`);
+  }
+  const [oldNames, newNames] = [[...(before.names ?? [])].sort().join(', '), [...(after.names ?? [])].sort().join(', ')];
+  if (oldNames !== newNames) {
+    warnings.push(`the certificate's names change from ${oldNames} to ${newNames}: a new certificate is requested (Let's Encrypt issues at most 5 for the same names a week); every new name must point at the host first`);
+  }
+  return warnings;
 }
 
 /** Read-write mounts of host data or volumes, as "source -> target". */
@@ -224,7 +246,7 @@ export function diffPlans(base: Json, head: Json): PlanDiff {
         `new state: the backend changes from ${displayValue(base.terraform?.backend)} to ${displayValue(head.terraform?.backend)} (a renamed stack, or another state path). Terraform starts from an empty state, so the old stack is orphaned and everything is created beside it: container names, networks and ports collide with the old ones. Move the state (terraform state mv, or rename the file) instead, or destroy the old stack first`,
       ]
     : [];
-  return { changes, stateDangers: stateDanger, dangerous: stateMoved || changes.some((c) => c.dangers.length > 0) };
+  return { changes, stateDangers: stateDanger, stackWarnings: certificateWarnings(base, head), dangerous: stateMoved || changes.some((c) => c.dangers.length > 0) };
 }
 
 const ACTION_TEXT: Record<Action, string> = {
@@ -257,7 +279,7 @@ export function renderPlanDiff(diff: PlanDiff, baseLabel: string, headLabel: str
     '> no state, no drift. `cdktf diff` (terraform plan) against the real host remains the authority.',
     '',
   ];
-  if (!diff.changes.length && !diff.stateDangers.length) {
+  if (!diff.changes.length && !diff.stateDangers.length && !diff.stackWarnings.length) {
     lines.push('No changes.');
     return `${lines.join('\n')}\n`;
   }
@@ -265,7 +287,7 @@ export function renderPlanDiff(diff: PlanDiff, baseLabel: string, headLabel: str
   if (dangers.length) {
     lines.push('## DANGER: data', '', ...dangers, '');
   }
-  const warnings = diff.changes.flatMap((c) => c.warnings.map((w) => `- **${c.address}**: ${w}`));
+  const warnings = [...diff.stackWarnings.map((w) => `- **certificates**: ${w}`), ...diff.changes.flatMap((c) => c.warnings.map((w) => `- **${c.address}**: ${w}`))];
   if (warnings.length) {
     lines.push('## Warnings', '', ...warnings, '');
   }

@@ -19,8 +19,15 @@ import { StandInServer } from './stand-in-server';
 /** The mail relay the end-to-end settings name; the namespace points it at the SMTP sink. */
 export const E2E_MAIL_HOST = 'smtp.example.net';
 
-/** Names the namespace's hosts file points at loopback, as Docker's DNS would at containers. */
-export const E2E_HOST_NAMES = ['www.example.com', 'example.com', 'admin.example.com', 'mysql', E2E_MAIL_HOST] as const;
+/**
+ * The namespace's hosts file: the blog's names, "mysql" and the mail relay at loopback, as
+ * Docker's DNS would point them at containers, and one name at an address where nothing
+ * answers, for a certificate challenge that must fail.
+ */
+export const E2E_HOSTS: Readonly<Record<string, readonly string[]>> = {
+  '127.0.0.1': ['localhost', 'www.example.com', 'example.com', 'admin.example.com', 'mysql', E2E_MAIL_HOST],
+  '127.0.0.2': ['wrong-dns.example.com'],
+};
 
 /** Test values for the plan's sensitive variables. */
 export const E2E_SECRETS = {

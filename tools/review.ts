@@ -1,7 +1,8 @@
 import { checkPolicies, POLICY_RULES, PolicyRule, PolicyWaiver } from '../core/policies';
 import { SERVICE_ROLES } from '../core/services';
 import { terraformLiteralValue } from '../core/terraform-literal';
-import { isSecretEnvLine, Json, mountsOf, serviceOf, wholeReference } from '../core/terraform-json';
+import { ACME_DIRECTORIES } from '../core/certificates';
+import { isSecretEnvLine, Json, mountsOf, serviceOf, tlsOf, wholeReference } from '../core/terraform-json';
 
 /**
  * A Markdown summary of one synthesized stack that a reviewer can read in a minute: what
@@ -46,6 +47,19 @@ function imageOf(tf: Json, container: Json): string {
   return hash ? `\`${image}\` (built, context ${hash.slice(0, 12)})` : `\`${image}\``;
 }
 
+/** Where the certificate comes from, in one line. */
+function certificates(tf: Json): string {
+  const tls = tlsOf(tf);
+  switch (tls.mode) {
+    case 'acme':
+      return `issued and renewed by the stack's ACME client from \`${tls.directory}\`${tls.directory === ACME_DIRECTORIES.staging ? " (Let's Encrypt's staging CA: browsers will not trust it)" : ''} for ${(tls.names ?? []).map((n) => `\`${n}\``).join(', ')}, contact \`${tls.email}\``;
+    case 'files':
+      return `your own, from \`${tls.certificatePath}\` and \`${tls.keyPath}\` on the host (read-only; a renewed pair is picked up without a restart)`;
+    default:
+      return 'none: TLS is off, the proxy serves plain HTTP (behind another TLS terminator)';
+  }
+}
+
 export function renderReview(tf: Json, stackName: string): string {
   const containers = Object.entries<Json>(tf.resource?.docker_container ?? {}).sort(([, a], [, b]) => serviceRank(a) - serviceRank(b));
   // A waiver's reason is free text, escaped in the plan; shown here as Terraform reads it.
@@ -57,6 +71,8 @@ export function renderReview(tf: Json, stackName: string): string {
     `# Review of stack \`${stackName}\``,
     '',
     `Docker host: \`${(tf.provider?.docker ?? [])[0]?.host ?? '(provider default)'}\``,
+    '',
+    `Certificates: ${certificates(tf)}`,
     '',
     '## Containers',
     '',

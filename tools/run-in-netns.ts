@@ -1,6 +1,7 @@
-// npm run test:e2e [-- jest arguments]
+// tools/run-in-netns.ts [--skip-when-unavailable] COMMAND [ARGUMENTS...]
+// (npm run test:e2e runs Jest with it, npm run bench:ghost the Ghost benchmark)
 //
-// Runs the end-to-end tests inside a private network namespace made for the run: its own
+// Runs a command inside a private network namespace made for the run: its own
 // loopback, so the proxy binds the real ports 80 and 443 and Ghost's absolute links and the
 // proxy's redirects work unchanged; a hosts file that points the blog's names, "mysql" and
 // the mail relay at loopback, as Docker's DNS would point them at containers; and a
@@ -15,7 +16,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { installRealGhost } from './install-real-ghost';
-import { E2E_HOST_NAMES } from './real-ghost-stack';
+import { E2E_HOSTS } from './real-ghost-stack';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -41,12 +42,15 @@ function missing(): string[] {
   return problems;
 }
 
-function main(): number {
+function main(argv: string[]): number {
+  const skippable = argv[0] === '--skip-when-unavailable';
+  const command = skippable ? argv.slice(1) : argv;
+  if (command.length === 0) throw new Error('expected a command to run in the namespace');
   const absent = missing();
   if (absent.length > 0) {
-    const message = `the end-to-end suites need ${absent.join(', ')}`;
-    // As with the real-NGINX suites: a developer's machine may skip them, CI may not.
-    if (process.env.CI === 'true') throw new Error(message);
+    const message = `running a real Ghost needs ${absent.join(', ')}`;
+    // As with the real-NGINX suites: a developer's machine may skip the tests, CI may not.
+    if (!skippable || process.env.CI === 'true') throw new Error(message);
     process.stderr.write(`Skipping the end-to-end suites: ${message}.\n`);
     return 0;
   }
@@ -68,15 +72,13 @@ function main(): number {
     ip('-n', name, 'link', 'set', 'lo', 'up');
     const hosts = path.join(etc, 'hosts');
     const resolv = path.join(etc, 'resolv.conf');
-    fs.writeFileSync(hosts, `127.0.0.1 localhost ${E2E_HOST_NAMES.join(' ')}\n::1 localhost\n`);
+    fs.writeFileSync(hosts, `${Object.entries(E2E_HOSTS).map(([address, names]) => `${address} ${names.join(' ')}`).join('\n')}\n::1 localhost\n`);
     fs.writeFileSync(resolv, 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
     const join = 'mount --bind "$0" /etc/hosts && mount --bind "$1" /etc/resolv.conf && ns="$2" && shift 2 && exec nsenter --net="$ns" "$@"';
-    const jest = path.join(ROOT, 'node_modules', '.bin', 'jest');
-    const result = spawnSync(
-      'unshare',
-      ['--mount', '--propagation', 'private', 'sh', '-c', join, hosts, resolv, `/var/run/netns/${name}`, jest, '--config', path.join(ROOT, 'jest.e2e.config.js'), ...process.argv.slice(2)],
-      { cwd: ROOT, stdio: 'inherit' },
-    );
+    const result = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', join, hosts, resolv, `/var/run/netns/${name}`, ...command], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
     return result.status ?? 1;
   } finally {
     cleanUp();
@@ -84,8 +86,8 @@ function main(): number {
 }
 
 try {
-  process.exit(main());
+  process.exit(main(process.argv.slice(2)));
 } catch (error) {
-  process.stderr.write(`test:e2e: ${(error as Error).message}\n`);
+  process.stderr.write(`run-in-netns: ${(error as Error).message}\n`);
   process.exit(1);
 }

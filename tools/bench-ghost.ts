@@ -1,0 +1,315 @@
+// npm run bench:ghost [-- --rounds N --seconds S --connections C --memory-seconds M]
+//
+// The generated proxy, the article's configuration and a Caddy configuration equivalent to
+// the official Ghost Docker setup's proxy, all in front of one real Ghost (the pinned
+// version, configured from the synthesized plan, on MariaDB), in interleaved rounds:
+// requests per second and p50 and p99 latency for the home page, a post page and an admin
+// API call, plus, on the generated proxy, a static file the size of the home page. Then
+// Ghost's memory under the plan's limits and under the article's 150 MiB. Run inside a
+// network namespace (run-in-netns.ts), on each NGINX build of NGINX_BIN. A benchmark, not a
+// test: read the ratios and the verdicts, which compare figures of one run.
+import { ChildProcess, execFile, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseArgs, promisify } from 'util';
+import { proxyHostNames } from '../core/proxy-options';
+import { resolveBlogSettings } from '../core/settings';
+import { BlogHostSettings } from '../core/settings-schema';
+import { Json } from '../core/terraform-json';
+import { startBaseline, Target } from './baseline-nginx';
+import { GhostClient } from './ghost-admin-client';
+import { fillVariables, GhostServer, planContainer, planEnvironment } from './ghost-server';
+import { driveLoad } from './http-load';
+import { MariadbServer } from './mariadb-server';
+import { createSelfSignedCertificate, findLocalNginxes, LocalNginx, nginxLabel, startPreview, stopProcess } from './nginx-harness';
+import { E2E_SECRETS } from './real-ghost-stack';
+import { synthesizeStack } from './synthesize';
+
+const run = promisify(execFile);
+const BLOG = 'www.example.com';
+const OWNER = { name: 'Bench Owner', email: 'owner@example.com', password: 'correct-horse-battery-9', blogTitle: 'Benchmark Blog' };
+/** The article's `docker run -m 150m --memory-swap 300m` for Ghost. */
+const ARTICLE_GHOST_MEMORY = { memoryMb: 150, memorySwapMb: 300 };
+const PORTS = { generated: 443, article: 8443, caddy: 9443 } as const;
+
+interface Scenario {
+  readonly name: string;
+  readonly path: () => string;
+  readonly headers: () => string[];
+  /** Which proxies run it. */
+  readonly targets: readonly string[];
+}
+
+interface Measurement {
+  readonly rate: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+/** A blog with content, on a fresh database, Ghost within the given limits. */
+async function startGhost(plan: Json, memory: { memoryMb: number; memorySwapMb: number }): Promise<{ mariadb: MariadbServer; ghost: GhostServer }> {
+  const mariadb = new MariadbServer();
+  await mariadb.start();
+  const mysqlEnv = planEnvironment(plan, 'mysql');
+  mariadb.createDatabase(mysqlEnv.MYSQL_DATABASE, mysqlEnv.MYSQL_USER, E2E_SECRETS.mysql_password);
+  const ghost = new GhostServer({ environment: fillVariables(planEnvironment(plan, 'ghost'), E2E_SECRETS), memory });
+  try {
+    await ghost.start();
+  } catch (error) {
+    const usage = ghost.cgroup?.usage();
+    await ghost.destroy();
+    await mariadb.destroy();
+    throw Object.assign(new Error((error as Error).message), { usage });
+  }
+  return { mariadb, ghost };
+}
+
+/** Sets the blog up as a user would: an owner, no remote images, a few posts. */
+async function seed(client: GhostClient): Promise<string> {
+  await client.expect(201, 'POST', '/ghost/api/admin/authentication/setup/', { json: { setup: [OWNER] } });
+  await client.signIn(OWNER.email, OWNER.password);
+  await client.removeRemoteImages();
+  let url = '';
+  for (let i = 0; i < 10; i++) {
+    const post = await client.admin('POST', 'posts/?source=html', {
+      json: { posts: [{ title: `A post about proxies, part ${i + 1}`, html: '<p>A paragraph of a blog post, about the length of a real one.</p>'.repeat(60), status: 'published' }] },
+    });
+    url = (post.json as { posts: { url: string }[] }).posts[0].url;
+  }
+  return new URL(url).pathname;
+}
+
+async function startCaddy(dir: string, certificate: { certificateFile: string; keyFile: string }, ghostPort: number): Promise<Target> {
+  // The official Ghost Docker setup's site block: reverse proxy to Ghost, gzip, its security
+  // headers. TLS from our certificate instead of ACME; no admin endpoint.
+  const caddyfile = path.join(dir, 'Caddyfile');
+  fs.writeFileSync(caddyfile, [
+    '{',
+    '\tadmin off',
+    '\tauto_https off',
+    '}',
+    `https://${BLOG}:${PORTS.caddy} {`,
+    `\ttls ${certificate.certificateFile} ${certificate.keyFile}`,
+    `\treverse_proxy 127.0.0.1:${ghostPort}`,
+    '\tencode gzip',
+    '\theader {',
+    '\t\tStrict-Transport-Security max-age=31536000',
+    '\t\tX-XSS-Protection "1; mode=block"',
+    '\t\tX-Content-Type-Options nosniff',
+    '\t\tReferrer-Policy strict-origin-when-cross-origin',
+    '\t\tContent-Security-Policy "frame-ancestors \'self\'"',
+    '\t}',
+    '}',
+    '',
+  ].join('\n'));
+  const child: ChildProcess = spawn('caddy', ['run', '--config', caddyfile, '--adapter', 'caddyfile'], {
+    env: { ...process.env, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir, HOME: dir },
+    stdio: ['ignore', 'ignore', fs.openSync(path.join(dir, 'caddy.log'), 'a')],
+  });
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const up = await run('curl', ['-sk', '-o', '/dev/null', '-w', '%{http_code}', `https://${BLOG}:${PORTS.caddy}/`]).then((r) => r.stdout !== '000').catch(() => false);
+    if (up) break;
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`Caddy did not start:\n${fs.readFileSync(path.join(dir, 'caddy.log'), 'utf8')}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { name: 'Caddy (official setup)', httpsPort: PORTS.caddy, certificateFile: certificate.certificateFile, pids: () => [child.pid!], stop: () => stopProcess(child, 'SIGTERM') };
+}
+
+/** wrk's rate and latency percentiles (`--latency`), for one target and path. */
+async function wrk(port: number, route: string, headers: string[], seconds: number, connections: number): Promise<Measurement> {
+  const args = ['-t', '2', '-c', String(connections), '-d', `${seconds}s`, '--timeout', '10s', '--latency'];
+  for (const header of headers) args.push('-H', header);
+  args.push(`https://${BLOG}:${port}${route}`);
+  const { stdout } = await run('wrk', args, { timeout: (seconds + 30) * 1000 });
+  const ms = (label: string) => {
+    const match = new RegExp(`^\\s+${label}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(stdout);
+    if (!match) throw new Error(`wrk printed no ${label}th percentile:\n${stdout}`);
+    return Number(match[1]) * { us: 0.001, ms: 1, s: 1000 }[match[2] as 'us' | 'ms' | 's'];
+  };
+  const rate = /Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1];
+  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1];
+  if (!rate) throw new Error(`wrk printed no rate:\n${stdout}`);
+  if (errors) throw new Error(`${route} on port ${port} answered ${errors} requests with errors:\n${stdout}`);
+  return { rate: Number(rate), p50Ms: ms('50'), p99Ms: ms('99') };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+async function throughput(nginx: LocalNginx, plan: Json, settings: BlogHostSettings, options: { rounds: number; seconds: number; connections: number }): Promise<string> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ghost-'));
+  const container = planContainer(plan, 'ghost');
+  const { mariadb, ghost } = await startGhost(plan, { memoryMb: container.memory, memorySwapMb: container.memory_swap });
+  const stops: (() => Promise<void>)[] = [() => mariadb.destroy(), () => ghost.destroy()];
+  try {
+    const staticDir = path.join(work, 'static');
+    fs.mkdirSync(staticDir);
+    // NGINX's workers run as an unprivileged user.
+    fs.chmodSync(work, 0o755);
+    const generated = await startPreview({ nginx, settings, upstream: { host: ghost.host, port: ghost.port }, httpPort: 80, httpsPort: PORTS.generated, healthPort: 8081, staticDir });
+    stops.unshift(() => generated.stop());
+    const client = new GhostClient({ origin: `https://${BLOG}`, caFile: generated.certificateFile });
+    const postPath = await seed(client);
+    // A static file the size of the home page, so NGINX's own rate for it is the yardstick.
+    const home = await run('curl', ['-sk', `https://${BLOG}:${PORTS.generated}/`], { maxBuffer: 16 * 1024 * 1024 });
+    fs.writeFileSync(path.join(staticDir, 'home-sized.html'), home.stdout);
+    const baseline = await startBaseline(nginx, { host: ghost.host, port: ghost.port }, { httpsPort: PORTS.article });
+    stops.unshift(() => baseline.stop());
+    const certificate = createSelfSignedCertificate(work, proxyHostNames(resolveBlogSettings(settings)));
+    const caddy = await startCaddy(work, certificate, ghost.port);
+    stops.unshift(() => caddy.stop());
+
+    const browser = ['Accept-Encoding: gzip'];
+    const all = ['generated', 'article', 'caddy'];
+    const scenarios: Scenario[] = [
+      { name: 'home page', path: () => '/', headers: () => browser, targets: all },
+      { name: 'post page', path: () => postPath, headers: () => browser, targets: all },
+      { name: 'admin API call (uncached)', path: () => '/ghost/api/admin/posts/?limit=5', headers: () => [...browser, `Cookie: ${client.cookieHeader}`, `Origin: https://${BLOG}`], targets: all },
+      { name: 'static file, home-page size', path: () => '/home-sized.html', headers: () => browser, targets: ['generated'] },
+    ];
+    const ports: Record<string, number> = { generated: PORTS.generated, article: PORTS.article, caddy: PORTS.caddy };
+    const results = new Map<string, Measurement[]>();
+    // One round first that counts for nothing: Ghost compiles its hot paths on first use.
+    for (const scenario of scenarios) {
+      for (const target of scenario.targets) await wrk(ports[target], scenario.path(), scenario.headers(), Math.min(options.seconds, 3), options.connections);
+    }
+    for (let round = 1; round <= options.rounds; round++) {
+      for (const scenario of scenarios) {
+        // Alternate the order so that drift on a noisy machine falls on every proxy.
+        const order = round % 2 ? scenario.targets : [...scenario.targets].reverse();
+        for (const target of order) {
+          const key = `${target}|${scenario.name}`;
+          results.set(key, [...(results.get(key) ?? []), await wrk(ports[target], scenario.path(), scenario.headers(), options.seconds, options.connections)]);
+        }
+      }
+      process.stdout.write(`${nginxLabel(nginx)}: round ${round}/${options.rounds} done\n`);
+    }
+    return report(nginx, results, options);
+  } finally {
+    for (const stop of stops) await stop().catch(() => undefined);
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function report(nginx: LocalNginx, results: Map<string, Measurement[]>, options: { rounds: number; seconds: number; connections: number }): string {
+  const get = (target: string, scenario: string) => {
+    const measured = results.get(`${target}|${scenario}`)!;
+    return { rate: median(measured.map((m) => m.rate)), p50: median(measured.map((m) => m.p50Ms)), p99: median(measured.map((m) => m.p99Ms)) };
+  };
+  const lines = [
+    `### ${nginxLabel(nginx)}: medians of ${options.rounds} rounds of ${options.seconds} s, ${options.connections} connections`,
+    '',
+    '| Scenario | Generated req/s (p50 / p99 ms) | Article req/s (p50 / p99 ms) | Caddy req/s (p50 / p99 ms) | vs article | vs Caddy |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const cell = (m: { rate: number; p50: number; p99: number }) => `${m.rate.toFixed(0)} (${m.p50.toFixed(1)} / ${m.p99.toFixed(1)})`;
+  const verdicts: string[] = [];
+  for (const scenario of ['home page', 'post page', 'admin API call (uncached)']) {
+    const [ours, article, caddy] = ['generated', 'article', 'caddy'].map((t) => get(t, scenario));
+    lines.push(`| ${scenario} | ${cell(ours)} | ${cell(article)} | ${cell(caddy)} | ${(ours.rate / article.rate).toFixed(2)}x | ${(ours.rate / caddy.rate).toFixed(2)}x |`);
+    const p99ok = ours.p99 <= article.p99 && ours.p99 <= caddy.p99;
+    verdicts.push(`- p99 of the ${scenario} no worse than either peer: ${ours.p99.toFixed(1)} ms against ${article.p99.toFixed(1)} and ${caddy.p99.toFixed(1)}: ${p99ok ? 'met' : 'MISSED'}`);
+  }
+  const staticFile = get('generated', 'static file, home-page size');
+  const cached = get('generated', 'home page');
+  lines.push(`| static file, home-page size | ${cell(staticFile)} | | | | |`);
+  const uncached = get('generated', 'admin API call (uncached)').rate / get('caddy', 'admin API call (uncached)').rate;
+  const cachedRatio = cached.rate / staticFile.rate;
+  lines.push(
+    '',
+    `- uncached pass-through at least as fast as Caddy: ${uncached.toFixed(2)}x: ${uncached >= 1 ? 'met' : 'MISSED'}`,
+    `- cached pages at least half NGINX's rate for a static file of the same size: ${cachedRatio.toFixed(2)}x: ${cachedRatio >= 0.5 ? 'met' : 'MISSED'}`,
+    ...verdicts,
+    '',
+  );
+  return lines.join('\n');
+}
+
+async function memory(plan: Json, settings: BlogHostSettings, nginx: LocalNginx, seconds: number): Promise<string> {
+  const container = planContainer(plan, 'ghost');
+  const runs = [
+    { label: `the stack's default (memory ${container.memory} MiB, memory+swap ${container.memory_swap} MiB)`, limits: { memoryMb: container.memory, memorySwapMb: container.memory_swap } },
+    { label: `the article's (memory ${ARTICLE_GHOST_MEMORY.memoryMb} MiB, memory+swap ${ARTICLE_GHOST_MEMORY.memorySwapMb} MiB)`, limits: ARTICLE_GHOST_MEMORY },
+  ];
+  const swap = fs.readFileSync('/proc/swaps', 'utf8').trim().split('\n').length > 1;
+  const lines = [
+    `### Ghost's memory (cgroup v1, ${swap ? 'with' : 'without'} swap on this machine)`,
+    '',
+    '| Limits | Boot | Peak after 2,000 mixed requests (MiB) | Peak under 32 uncached connections (MiB) | Uncached req/s | OOM kills |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+  ];
+  for (const { label, limits } of runs) {
+    let started: { mariadb: MariadbServer; ghost: GhostServer };
+    try {
+      started = await startGhost(plan, limits);
+    } catch (error) {
+      const usage = (error as { usage?: { peakMiB: number; oomKills: number } }).usage;
+      lines.push(`| ${label} | failed: ${(error as Error).message.split('. Its log')[0]} | ${usage ? usage.peakMiB.toFixed(0) : '?'} | | | ${usage?.oomKills ?? '?'} |`);
+      continue;
+    }
+    const { mariadb, ghost } = started;
+    const preview = await startPreview({ nginx, settings, upstream: { host: ghost.host, port: ghost.port }, httpPort: 80, httpsPort: PORTS.generated, healthPort: 8081 });
+    try {
+      const client = new GhostClient({ origin: `https://${BLOG}`, caFile: preview.certificateFile });
+      const post = await seed(client);
+      const admin = { cookie: client.cookieHeader, origin: `https://${BLOG}` };
+      const common = { host: BLOG, port: PORTS.generated, caFile: preview.certificateFile };
+      await driveLoad({
+        ...common,
+        concurrency: 8,
+        total: 2000,
+        next: (n) => [{ path: '/' }, { path: post }, { path: '/ghost/api/admin/posts/?limit=5&include=tags,authors', headers: admin }, { path: `${post}?visitor=${n}`, localAddress: `127.0.1.${n % 200}` }][n % 4],
+      });
+      const mixed = ghost.cgroup!.usage();
+      const sustained = await driveLoad({ ...common, concurrency: 32, durationMs: seconds * 1000, next: () => ({ path: '/ghost/api/admin/posts/?limit=15&include=tags,authors', headers: admin }) });
+      const after = ghost.cgroup!.usage();
+      const answered = sustained.statuses[200] ?? 0;
+      lines.push(`| ${label} | ${ghost.running ? 'ok' : 'killed'} | ${mixed.peakMiB.toFixed(0)} | ${after.peakMiB.toFixed(0)} | ${(answered / sustained.seconds).toFixed(0)} | ${after.oomKills} |`);
+    } finally {
+      await preview.stop();
+      await ghost.destroy();
+      await mariadb.destroy();
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '3' },
+      seconds: { type: 'string', default: '5' },
+      connections: { type: 'string', default: '32' },
+      'memory-seconds': { type: 'string', default: '30' },
+    },
+  });
+  for (const [tool, pkg] of [['wrk', 'wrk'], ['caddy', 'caddy'], ['curl', 'curl']]) {
+    await run('sh', ['-c', `command -v ${tool}`]).catch(() => {
+      throw new Error(`No ${tool} on PATH (Debian: apt-get install ${pkg}).`);
+    });
+  }
+  // The default stack, whatever blog.settings.json says: the figures are the defaults'.
+  const settings: BlogHostSettings = {};
+  const settingsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-settings-')), 'defaults.json');
+  fs.writeFileSync(settingsFile, JSON.stringify(settings));
+  const plan = synthesizeStack({ settingsFile });
+  fs.rmSync(path.dirname(settingsFile), { recursive: true, force: true });
+  const nginxes = findLocalNginxes();
+  if (nginxes.length === 0) throw new Error('No nginx on PATH (Debian: apt-get install nginx-light), or set NGINX_BIN.');
+  const options = { rounds: Number(values.rounds), seconds: Number(values.seconds), connections: Number(values.connections) };
+  process.stdout.write(`Ghost behind three proxies on ${os.cpus().length} cores\n\n`);
+  const sections: string[] = [];
+  for (const nginx of nginxes) sections.push(await throughput(nginx, plan, settings, options));
+  sections.push(await memory(plan, settings, nginxes[0], Number(values['memory-seconds'])));
+  process.stdout.write(`\n${sections.join('\n')}`);
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`bench:ghost: ${error.message}\n`);
+  process.exit(1);
+});

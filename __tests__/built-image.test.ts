@@ -75,3 +75,32 @@ describe('BuiltImage', () => {
     }
   });
 });
+
+describe("the images' Dockerfiles", () => {
+  // The Docker provider builds with the legacy builder (it has no BuildKit session), which
+  // refuses these forms at deploy time: kreuzwerker/terraform-provider-docker#728.
+  const BUILDKIT_ONLY: readonly [string, RegExp][] = [
+    ['COPY/ADD --chmod', /^\s*(COPY|ADD)\b[^\n]*--chmod/im],
+    ['COPY/ADD --link', /^\s*(COPY|ADD)\b[^\n]*--link/im],
+    ['COPY --parents', /^\s*COPY\b[^\n]*--parents/im],
+    ['RUN --mount, --network or --security', /^\s*RUN\s+--(mount|network|security)/im],
+    ['a here-document', /^\s*(RUN|COPY)\b[^\n]*<<-?\s*["']?[A-Za-z]/im],
+    ['a # syntax= directive', /^#\s*syntax\s*=/im],
+  ];
+  const assets = path.join(__dirname, '..', 'assets');
+  const dockerfiles = fs.readdirSync(assets).filter((dir) => fs.existsSync(path.join(assets, dir, 'Dockerfile')));
+
+  it('finds one per image', () => {
+    expect(dockerfiles.sort()).toEqual(['acme', 'blog', 'proxy']);
+  });
+
+  it.each(dockerfiles)('assets/%s/Dockerfile uses nothing the legacy builder refuses', (dir) => {
+    const text = fs.readFileSync(path.join(assets, dir, 'Dockerfile'), 'utf8');
+    expect(BUILDKIT_ONLY.filter(([, pattern]) => pattern.test(text)).map(([name]) => name)).toEqual([]);
+  });
+
+  it('catches each form it looks for', () => {
+    const samples = ['COPY --chmod=755 a /b', 'COPY --link a /b', 'COPY --parents a /b', 'RUN --mount=type=cache,target=/c true', "RUN <<'EOF'", '# syntax=docker/dockerfile:1'];
+    expect(samples.map((sample) => BUILDKIT_ONLY.filter(([, pattern]) => pattern.test(sample)).length)).toEqual([1, 1, 1, 1, 1, 1]);
+  });
+});

@@ -35,10 +35,12 @@ describe('BlogHostStack with the default settings', () => {
     expect(text).toHaveResourceWithProperties(Container, { name: 'proxy', memory: 75, memory_swap: 150 });
     expect(text).toHaveResourceWithProperties(Container, { name: 'ghost', memory: 512, memory_swap: 1024 });
     expect(text).toHaveResourceWithProperties(Container, { name: 'mysql', memory: 512, memory_swap: 512 });
+    expect(text).toHaveResourceWithProperties(Container, { name: 'certbot', memory: 128, memory_swap: 256 });
+    expect(text).toHaveResourceWithProperties(Container, { name: 'backup', memory: 256, memory_swap: 512 });
   });
 
   it('restarts every container always, as --restart=always did', () => {
-    for (const name of ['proxy', 'ghost', 'mysql']) {
+    for (const name of ['proxy', 'ghost', 'mysql', 'certbot', 'backup']) {
       expect(text).toHaveResourceWithProperties(Container, { name, restart: 'always' });
     }
   });
@@ -47,15 +49,16 @@ describe('BlogHostStack with the default settings', () => {
     expect(text).toHaveResourceWithProperties(Container, { name: 'proxy', log_driver: 'json-file', log_opts: { 'max-size': '10m', 'max-file': '3' } });
     expect(text).toHaveResourceWithProperties(Container, { name: 'ghost', log_driver: 'json-file', log_opts: { 'max-size': '1m', 'max-file': '3' } });
     expect(text).toHaveResourceWithProperties(Container, { name: 'mysql', log_driver: 'json-file', log_opts: { 'max-size': '10m', 'max-file': '3' } });
+    expect(text).toHaveResourceWithProperties(Container, { name: 'backup', log_driver: 'json-file', log_opts: { 'max-size': '1m', 'max-file': '3' } });
   });
 
   it('gives every container a health check and labels naming the stack', () => {
-    for (const name of ['proxy', 'ghost', 'mysql']) {
+    for (const name of ['proxy', 'ghost', 'mysql', 'certbot', 'backup']) {
       const container = resourceNamed(json, 'docker_container', name);
       expect(container.healthcheck.test.length).toBeGreaterThan(1);
       expect(container.labels).toEqual([
         { label: 'ghost-docker-cdktf.stack', value: 'ghost-blog' },
-        { label: 'ghost-docker-cdktf.service', value: name },
+        { label: 'ghost-docker-cdktf.service', value: { certbot: 'acme' }[name] ?? name },
       ]);
     }
   });
@@ -173,7 +176,7 @@ describe('BlogHostStack with the default settings', () => {
     expect(json.output.site_url.value).toBe('https://www.example.com');
     expect(json.output.redirect_urls.value).toEqual(['https://example.com']);
     expect(json.output.admin_url.value).toBe('https://www.example.com/ghost/');
-    expect(json.output.container_names.value).toEqual({ proxy: 'proxy', ghost: 'ghost', mysql: 'mysql', acme: 'certbot' });
+    expect(json.output.container_names.value).toEqual({ proxy: 'proxy', ghost: 'ghost', mysql: 'mysql', acme: 'certbot', backup: 'backup' });
     expect(stack.proxy.containerName).toBe('proxy');
     expect(stack.siteUrl).toBe('https://www.example.com');
   });
@@ -234,8 +237,8 @@ describe("BlogHostStack's ACME client, the default way to certificates", () => {
   it('has no ACME client when you bring your own certificate', () => {
     const own = synthBlogHost({ tls: { certificatePath: '/srv/tls/fullchain.pem', keyPath: '/srv/tls/privkey.pem' } });
     expect(own.stack.acme).toBeUndefined();
-    expect(Object.values(own.json.resource.docker_container).map((c) => c.name).sort()).toEqual(['ghost', 'mysql', 'proxy']);
-    expect(own.json.resource.docker_volume).toBeUndefined();
+    expect(Object.values(own.json.resource.docker_container).map((c) => c.name).sort()).toEqual(['backup', 'ghost', 'mysql', 'proxy']);
+    expect(Object.values(own.json.resource.docker_volume).map((v) => v.name)).toEqual(['ghost-blog-backup-state']);
   });
 });
 
@@ -305,7 +308,7 @@ describe('BlogHostStack with every setting overridden', () => {
     expect(json.output.site_url.value).toBe('https://blog.example.org');
     expect(json.output.redirect_urls.value).toEqual(['https://example.org', 'https://www.example.org']);
     expect(json.output.admin_url.value).toBe('https://admin.example.org/ghost/');
-    expect(json.output.container_names.value).toEqual({ proxy: 'edge', ghost: 'blog', mysql: 'db' });
+    expect(json.output.container_names.value).toEqual({ proxy: 'edge', ghost: 'blog', mysql: 'db', backup: 'restic' });
   });
 });
 

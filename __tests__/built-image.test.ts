@@ -91,7 +91,7 @@ describe("the images' Dockerfiles", () => {
   const dockerfiles = fs.readdirSync(assets).filter((dir) => fs.existsSync(path.join(assets, dir, 'Dockerfile')));
 
   it('finds one per image', () => {
-    expect(dockerfiles.sort()).toEqual(['acme', 'blog', 'proxy']);
+    expect(dockerfiles.sort()).toEqual(['acme', 'backup', 'blog', 'proxy']);
   });
 
   it.each(dockerfiles)('assets/%s/Dockerfile uses nothing the legacy builder refuses', (dir) => {

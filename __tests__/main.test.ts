@@ -15,6 +15,10 @@ const SENTINELS = {
   TF_VAR_mysql_password: 'sentinel-user-8e2a6c4f1d09',
   TF_VAR_smtp_password: 'sentinel-smtp-5b7d9e1f3a2c',
   TF_VAR_acme_eab_hmac_key: 'sentinel-eab-hmac-77d1c0de9a',
+  TF_VAR_restic_password: 'sentinel-restic-2c4e6a8b0d1f',
+  TF_VAR_backup_s3_access_key_id: 'sentinel-s3-id-9a7b5c3d',
+  TF_VAR_backup_s3_secret_access_key: 'sentinel-s3-secret-1e3f5a7c9b',
+  TF_VAR_backup_sftp_private_key: 'sentinel-sftp-key-4d6f8a0c2e',
 };
 const KEY_SENTINEL = 'sentinel-tls-key-c0ffee1234';
 
@@ -23,14 +27,19 @@ describe('main.ts', () => {
   const outdir = path.join(work, 'cdktf.out');
   const keyFile = path.join(work, 'privkey.pem');
   const settingsFile = path.join(work, 'blog.settings.json');
-  // A second stack: the ACME client with an external account binding, whose HMAC key is a secret too.
+  // A second stack: the ACME client with an external account binding, whose HMAC key is a
+  // secret too, and backups to S3 (the first backs up over SFTP), whose keys are secrets.
   const acmeOutdir = path.join(work, 'acme.out');
   const acmeSettingsFile = path.join(work, 'acme.settings.json');
 
   beforeAll(() => {
     fs.writeFileSync(keyFile, `-----BEGIN ${'PRIVATE'} KEY-----\n${KEY_SENTINEL}\n-----END ${'PRIVATE'} KEY-----\n`);
-    fs.writeFileSync(settingsFile, JSON.stringify({ name: 'sentinel-blog', tls: { certificatePath: path.join(work, 'fullchain.pem'), keyPath: keyFile } }));
-    fs.writeFileSync(acmeSettingsFile, JSON.stringify({ name: 'sentinel-acme', tls: { acme: { externalAccountBinding: { keyId: 'kid-sentinel' } } } }));
+    fs.writeFileSync(settingsFile, JSON.stringify({
+        name: 'sentinel-blog',
+        tls: { certificatePath: path.join(work, 'fullchain.pem'), keyPath: keyFile },
+        backup: { repository: 'sftp:backup@backup.example.net:/srv/restic', sftpKnownHosts: 'backup.example.net ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl' },
+      }));
+    fs.writeFileSync(acmeSettingsFile, JSON.stringify({ name: 'sentinel-acme', tls: { acme: { externalAccountBinding: { keyId: 'kid-sentinel' } } }, backup: { repository: 's3:https://s3.example.net/blog-backups' } }));
     for (const [file, out] of [[settingsFile, outdir], [acmeSettingsFile, acmeOutdir]]) {
       execFileSync(path.join(ROOT, 'node_modules', '.bin', 'ts-node'), ['--prefer-ts-exts', 'main.ts'], {
         cwd: ROOT,
@@ -45,7 +54,7 @@ describe('main.ts', () => {
   it('synthesizes the stack named in the settings, with both build contexts', () => {
     const stackDir = path.join(outdir, 'stacks', 'sentinel-blog');
     const plan = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8'));
-    expect(Object.keys(plan.resource.docker_container)).toHaveLength(3);
+    expect(Object.keys(plan.resource.docker_container).sort()).toEqual(['backup', 'ghost', 'mysql', 'proxy']);
     const contexts = filesUnder(path.join(stackDir, 'assets')).map((f) => path.relative(stackDir, f));
     expect(contexts.some((f) => f.endsWith('/nginx/nginx.conf'))).toBe(true);
     expect(contexts.some((f) => f.endsWith('/healthcheck.js'))).toBe(true);
@@ -60,7 +69,13 @@ describe('main.ts', () => {
   it('writes no secret into cdktf.out, the build contexts or the snapshots', () => {
     const secrets = [...Object.values(SENTINELS), KEY_SENTINEL];
     const scanned = [...filesUnder(outdir), ...filesUnder(acmeOutdir), ...filesUnder(path.join(__dirname, '__snapshots__'))];
-    expect(fs.readFileSync(path.join(acmeOutdir, 'stacks', 'sentinel-acme', 'cdk.tf.json'), 'utf8')).toContain('ACME_EAB_HMAC_KEY=${var.acme_eab_hmac_key}');
+    const acmePlan = fs.readFileSync(path.join(acmeOutdir, 'stacks', 'sentinel-acme', 'cdk.tf.json'), 'utf8');
+    const sftpPlan = fs.readFileSync(path.join(outdir, 'stacks', 'sentinel-blog', 'cdk.tf.json'), 'utf8');
+    // Each secret is in the plan as a reference to its variable, never as its value.
+    expect(acmePlan).toContain('ACME_EAB_HMAC_KEY=${var.acme_eab_hmac_key}');
+    expect(acmePlan).toContain('AWS_SECRET_ACCESS_KEY=${var.backup_s3_secret_access_key}');
+    expect(sftpPlan).toContain('RESTIC_PASSWORD=${var.restic_password}');
+    expect(sftpPlan).toContain('BACKUP_SFTP_PRIVATE_KEY=${var.backup_sftp_private_key}');
     expect(scanned.length).toBeGreaterThan(10);
     const leaks = scanned.flatMap((file) => {
       const content = fs.readFileSync(file, 'utf8');
@@ -90,8 +105,8 @@ describe('main.ts', () => {
       expect(result.stderr).toBe([
         `${bad}: 3 invalid settings:`,
         "  - Invalid setting proxy.memoryMb: got 0; expected a whole number of MiB from 6 (Docker's minimum) to 1048576 (1 TiB).",
-        '  - Invalid setting mail.password: secrets may only be given as sensitive Terraform variables (TF_VAR_mysql_root_password, TF_VAR_mysql_password, TF_VAR_smtp_password), never in the settings file.',
-        '  - Invalid setting colour: unknown setting; allowed here: name, dockerHost, siteUrl, redirectDomains, adminDomain, timeZone, tls, ports, proxy, ghost, mysql, mail, policyWaivers.',
+        '  - Invalid setting mail.password: secrets may only be given as sensitive Terraform variables (TF_VAR_mysql_root_password, TF_VAR_mysql_password, TF_VAR_smtp_password, TF_VAR_acme_eab_hmac_key, TF_VAR_restic_password, TF_VAR_backup_s3_access_key_id, TF_VAR_backup_s3_secret_access_key, TF_VAR_backup_sftp_private_key), never in the settings file.',
+        '  - Invalid setting colour: unknown setting; allowed here: name, dockerHost, siteUrl, redirectDomains, adminDomain, timeZone, tls, ports, proxy, ghost, mysql, backup, mail, policyWaivers.',
         '',
       ].join('\n'));
       expect(`${result.stdout}${result.stderr}`).not.toContain('sentinel-pw-77');

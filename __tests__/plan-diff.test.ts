@@ -124,7 +124,7 @@ describe('diffPlans', () => {
     const own = { tls: { certificatePath: '/srv/tls/fullchain.pem', keyPath: '/srv/tls/privkey.pem' } };
     const diff = diffPlans(...planFixture(own, {}));
     expect(diff.stackWarnings).toEqual([
-      "certificates come from your files (/srv/tls/fullchain.pem) and will come from the stack's ACME client (https://acme-v02.api.letsencrypt.org/directory): the client requests a new certificate when it starts, and the proxy serves a self-signed stand-in until it has one",
+      "**certificates**: certificates come from your files (/srv/tls/fullchain.pem) and will come from the stack's ACME client (https://acme-v02.api.letsencrypt.org/directory): the client requests a new certificate when it starts, and the proxy serves a self-signed stand-in until it has one",
     ]);
     expect(renderPlanDiff(diff, 'a', 'b')).toMatch(/## Warnings\n\n- \*\*certificates\*\*: certificates come from your files/);
   });
@@ -132,10 +132,27 @@ describe('diffPlans', () => {
   it("warns when the certificate's names or the CA change", () => {
     const diff = diffPlans(...planFixture({}, { adminDomain: 'admin.example.com', tls: { acme: { directory: 'staging' } } }));
     expect(diff.stackWarnings).toEqual([
-      'the ACME directory changes from https://acme-v02.api.letsencrypt.org/directory to https://acme-staging-v02.api.letsencrypt.org/directory: a new account and a new certificate are requested there',
-      "the certificate's names change from example.com, www.example.com to admin.example.com, example.com, www.example.com: a new certificate is requested (Let's Encrypt issues at most 5 for the same names a week); every new name must point at the host first",
+      '**certificates**: the ACME directory changes from https://acme-v02.api.letsencrypt.org/directory to https://acme-staging-v02.api.letsencrypt.org/directory: a new account and a new certificate are requested there',
+      "**certificates**: the certificate's names change from example.com, www.example.com to admin.example.com, example.com, www.example.com: a new certificate is requested (Let's Encrypt issues at most 5 for the same names a week); every new name must point at the host first",
     ]);
     expect(diff.dangerous).toBe(false);
+  });
+
+  it('tells the reviewer to back up first when data is at risk, with the command that does it', () => {
+    const diff = diffPlans(...planFixture({}, {}, (stack) => { stack.mysql.image.name = 'mysql:9.4.0'; }));
+    expect(renderPlanDiff(diff, 'a', 'b')).toMatch(/## DANGER: data\n\n- .*\n\nBack up first: `npm run backup-now` takes a backup now into \/var\/lib\/ghost-backups; `npm run restore` brings it back\.\n/);
+    const unprotected = diffPlans(...planFixture({ backup: false }, { backup: false }, (stack) => { stack.mysql.image.name = 'mysql:9.4.0'; }));
+    expect(renderPlanDiff(unprotected, 'a', 'b')).toContain('The stack takes no backups (backup: false): copy the database and content folders yourself before you deploy this.');
+  });
+
+  it('warns when backups stop, move to another repository or keep fewer', () => {
+    expect(diffPlans(...planFixture({}, { backup: false })).stackWarnings).toEqual([expect.stringMatching(/^\*\*backups\*\*: backups stop \(backup: false\)/)]);
+    expect(diffPlans(...planFixture({ backup: false }, {})).stackWarnings).toEqual([expect.stringMatching(/^\*\*backups\*\*: backups start: 24 h apart into \/var\/lib\/ghost-backups; set TF_VAR_restic_password/)]);
+    expect(diffPlans(...planFixture({}, { backup: { repository: '/srv/backups', keepDaily: 3, keepMonthly: 12 } })).stackWarnings).toEqual([
+      '**backups**: backups go to /srv/backups instead of /var/lib/ghost-backups: the next backup starts a new repository there, and the old backups stay in the old one (npm run restore reads only the new one)',
+      '**backups**: fewer backups are kept (daily 7 → 3): the next backup forgets and deletes the older ones for good',
+    ]);
+    expect(diffPlans(...planFixture({}, { backup: { keepDaily: 30 } })).stackWarnings).toEqual([]);
   });
 
   it('creates what is new', () => {

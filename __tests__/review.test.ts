@@ -18,6 +18,16 @@ describe('renderReview', () => {
     expect(renderReview(synthBlogHost({ siteUrl: 'http://www.example.com', tls: { enabled: false } }).json, 't')).toContain('Certificates: none: TLS is off');
   });
 
+  it('says when and where the backups go, and how many are kept', () => {
+    expect(renderReview(synthBlogHost().json, 't')).toContain(
+      'Backups: daily from 03:00 UTC, database and content, encrypted with restic into `/var/lib/ghost-backups`; keeps 7 daily, 4 weekly, 6 monthly',
+    );
+    expect(renderReview(synthBlogHost({ backup: { schedule: 'every 6h', at: '00:15', keepWeekly: 0, repository: 's3:https://s3.example.net/blog' } }).json, 't')).toContain(
+      'Backups: every 6 h from 00:15 UTC, database and content, encrypted with restic into `s3:https://s3.example.net/blog`; keeps 7 daily, 0 weekly, 6 monthly',
+    );
+    expect(renderReview(synthBlogHost({ backup: false }).json, 't')).toContain('Backups: **none**: the stack backs nothing up (backup: false)');
+  });
+
   it('shows secrets as the variables they come from', () => {
     const text = renderReview(synthBlogHost().json, 'ghost-blog');
     expect(text).toContain('MYSQL_ROOT_PASSWORD=(sensitive: var.mysql_root_password)');

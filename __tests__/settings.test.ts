@@ -86,6 +86,21 @@ const BAD_INPUTS: [string, BlogHostSettings, RegExp][] = [
   ['an ACME webroot equal to the MySQL data path', { tls: { ...OWN_CERTIFICATE, acmeWebroot: '/var/lib/ghost-mysql' } }, /tls\.acmeWebroot: got "\/var\/lib\/ghost-mysql"; host paths of different containers may not overlap; mysql\.dataPath is "\/var\/lib\/ghost-mysql"/],
   ['a certificate directory inside the content', { tls: { certificatePath: '/var/lib/ghost/tls/fullchain.pem', keyPath: '/var/lib/ghost/tls/privkey.pem' } }, /tls\.certificatePath: got "\/var\/lib\/ghost\/tls\/\.\.\."; host paths of different containers may not overlap; ghost\.contentPath is "\/var\/lib\/ghost"/],
   ['an empty stack name', { name: '' }, /Invalid setting name: got ""; expected a Docker name/],
+  ['a backup schedule by month', { backup: { schedule: 'monthly' } }, /backup\.schedule: got "monthly"; expected "hourly", "daily", "weekly" or "every <n>h" \(n from 1 to 744\)/],
+  ['backups every 0 hours', { backup: { schedule: 'every 0h' } }, /backup\.schedule: got "every 0h"/],
+  ['a backup time without its leading zero', { backup: { at: '3:00' } }, /backup\.at: got "3:00"; expected a time of day HH:MM \(UTC\), such as "03:00"/],
+  ['a backup time past midnight', { backup: { at: '24:00' } }, /backup\.at: got "24:00"/],
+  ['a negative number of backups to keep', { backup: { keepDaily: -1 } }, /backup\.keepDaily: got -1; expected a whole number from 0 to 1000/],
+  ['a fraction of a backup to keep', { backup: { keepWeekly: 1.5 } }, /backup\.keepWeekly: got 1\.5; expected a whole number from 0 to 1000/],
+  ['no backup to keep at all', { backup: { keepDaily: 0, keepWeekly: 0, keepMonthly: 0 } }, /backup\.keepDaily: got 0; expected at least one backup to keep: keepDaily, keepWeekly and keepMonthly are all 0/],
+  ['a backup repository over FTP', { backup: { repository: 'ftp://backup.example.net/blog' } }, /backup\.repository: got "ftp:\/\/backup\.example\.net\/blog"; expected a host folder such as "\/var\/lib\/ghost-backups", "s3:https:\/\/host\/bucket\[\/prefix\]" or "sftp:user@host:\/path"/],
+  ['an S3 repository over plain HTTP', { backup: { repository: 's3:http://s3.example.net/bucket' } }, /backup\.repository: got "s3:http:\/\/s3\.example\.net\/bucket"/],
+  ['a backup repository in /etc', { backup: { repository: '/etc/backups' } }, /backup\.repository: got "\/etc\/backups"; expected a directory of its own, outside the host's system directories \(it overlaps \/etc\)/],
+  ['a backup repository inside the content it backs up', { backup: { repository: '/var/lib/ghost/backups' } }, /backup\.repository: got "\/var\/lib\/ghost\/backups"; host paths of different containers may not overlap; ghost\.contentPath is "\/var\/lib\/ghost"/],
+  ['an SFTP repository without its host key', { backup: { repository: 'sftp:backup@backup.example.net:/srv/restic' } }, /backup\.sftpKnownHosts: got nothing; an sftp: repository needs the server's host key line/],
+  ['a host key for a repository on the host', { backup: { sftpKnownHosts: 'backup.example.net ssh-ed25519 AAAA' } }, /backup\.sftpKnownHosts: got "backup\.example\.net ssh-ed25519 AAAA"; a host key is only used with an sftp: repository/],
+  ['a backup container named like another', { backup: { containerName: 'ghost' } }, /containerName: got "ghost"; each container needs its own name/],
+  ['a backup repository password in the settings', { backup: { password: 'hunter2-hunter2' } } as unknown as BlogHostSettings, /backup\.password: secrets may only be given as sensitive Terraform variables \(.*TF_VAR_restic_password.*\), never in the settings file/],
 ];
 
 describe('resolveBlogSettings', () => {
@@ -193,6 +208,22 @@ describe('resolveBlogSettings', () => {
     const settings = resolveBlogSettings({ proxy: { memoryMb: 100, memorySwapMb: 100, logMaxFiles: 1 }, redirectDomains: [] });
     expect(settings.proxy).toMatchObject({ memoryMb: 100, memorySwapMb: 100, logMaxFiles: 1 });
     expect(settings.redirectDomains).toEqual([]);
+  });
+
+  it('backs up daily by default into a host folder, keeping 7 daily, 4 weekly and 6 monthly backups', () => {
+    expect(resolveBlogSettings({}).backup).toEqual({
+      containerName: 'backup', memoryMb: 256, memorySwapMb: 512, restart: 'always', logMaxSize: '1m', logMaxFiles: 3,
+      schedule: 'daily', intervalSeconds: 86400, at: '03:00', keepDaily: 7, keepWeekly: 4, keepMonthly: 6,
+      repository: { kind: 'local', path: '/var/lib/ghost-backups' },
+    });
+  });
+
+  it('backs up on the schedule, time and retention given, off the host too, or not at all', () => {
+    const s3 = resolveBlogSettings({ backup: { schedule: 'every 6h', at: '00:30', keepDaily: 14, keepWeekly: 0, keepMonthly: 12, repository: 's3:https://s3.example.net/bucket/blog' } }).backup!;
+    expect(s3).toMatchObject({ schedule: 'every 6h', intervalSeconds: 21600, at: '00:30', keepDaily: 14, keepWeekly: 0, keepMonthly: 12, repository: { kind: 's3', url: 's3:https://s3.example.net/bucket/blog' } });
+    const sftp = resolveBlogSettings({ backup: { schedule: 'hourly', repository: 'sftp:backup@backup.example.net:/srv/restic', sftpKnownHosts: 'backup.example.net ssh-ed25519 AAAA' } }).backup!;
+    expect(sftp).toMatchObject({ intervalSeconds: 3600, repository: { kind: 'sftp', url: 'sftp:backup@backup.example.net:/srv/restic', knownHosts: 'backup.example.net ssh-ed25519 AAAA' } });
+    expect(resolveBlogSettings({ backup: false }).backup).toBeUndefined();
   });
 
   it('sends no mail by default, rather than pointing at a relay that does not exist', () => {

@@ -4,23 +4,18 @@ import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { LocalBackend, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { proxyConfigOptions, CONTAINER_LAYOUT } from '../core/proxy-options';
+import { SECRET_VARIABLES } from '../core/secret-variables';
 import { GHOST_ENDPOINT, MYSQL_ENDPOINT, STACK_LABEL } from '../core/services';
 import { ResolvedBlogSettings, resolveBlogSettings } from '../core/settings';
 import { BlogHostSettings } from '../core/settings-schema';
 import { escapeForTerraform } from '../core/terraform-literal';
 import { AcmeClient } from './acme-client';
+import { BackupService } from './backup-service';
 import { GhostBlog } from './ghost-blog';
 import { MysqlDatabase } from './mysql-database';
 import { NginxProxy } from './nginx-proxy';
 import { PolicyValidation } from './policy-validation';
 
-/** Names of the sensitive variables, as users set them: TF_VAR_<name>. */
-export const SECRET_VARIABLES = {
-  mysqlRootPassword: 'mysql_root_password',
-  mysqlPassword: 'mysql_password',
-  smtpPassword: 'smtp_password',
-  acmeEabHmacKey: 'acme_eab_hmac_key',
-} as const;
 
 /** Folders the images are built from; the repository's assets/ by default. */
 export interface AssetDirs {
@@ -39,6 +34,11 @@ export interface AssetDirs {
    * @default assets/acme
    */
   readonly acme?: string;
+  /**
+   * The backup image's Dockerfile and script.
+   * @default assets/backup
+   */
+  readonly backup?: string;
 }
 
 export type BlogHostStackProps = BlogHostSettings & {
@@ -63,6 +63,8 @@ export class BlogHostStack extends TerraformStack {
   public readonly mysql: MysqlDatabase;
   /** The ACME client, in TLS mode "acme" (the default). */
   public readonly acme?: AcmeClient;
+  /** The backup service, unless backups are off. */
+  public readonly backup?: BackupService;
   /** The blog's public URL. */
   public readonly siteUrl: string;
 
@@ -162,6 +164,34 @@ export class BlogHostStack extends TerraformStack {
       });
     }
 
+    if (s.backup) {
+      const remote = s.backup.repository.kind !== 'local';
+      this.backup = new BackupService(this, 'backup', {
+        stackName: s.name,
+        settings: s.backup,
+        contentPath: s.ghost.contentPath,
+        database: { endpoint: this.mysql.endpoint, name: this.mysql.database, user: this.mysql.user },
+        secrets: {
+          repositoryPassword: secret(SECRET_VARIABLES.resticPassword, 'Password of the restic repository the backups go to: without it no backup can be read.', 16).stringValue,
+          databasePassword: userPassword.stringValue,
+          ...(s.backup.repository.kind === 's3'
+            ? {
+                s3AccessKeyId: secret(SECRET_VARIABLES.backupS3AccessKeyId, 'Access key ID for the S3 backup repository.').stringValue,
+                s3SecretAccessKey: secret(SECRET_VARIABLES.backupS3SecretAccessKey, 'Secret access key for the S3 backup repository.').stringValue,
+              }
+            : {}),
+          ...(s.backup.repository.kind === 'sftp'
+            ? { sftpPrivateKey: secret(SECRET_VARIABLES.backupSftpPrivateKey, 'SSH private key (without a passphrase) for the SFTP backup repository.').stringValue }
+            : {}),
+        },
+        stateVolume: new Volume(this, 'backup-state', { name: `${s.name}-backup-state`, labels }),
+        backend: this.backend,
+        // The backend has no route out; a repository off the host needs one.
+        egress: remote ? new Network(this, 'backup-network', { name: `${s.name}-backup`, driver: 'bridge', labels }) : undefined,
+        assetDir: assetDirs?.backup,
+      });
+    }
+
     // Short, fixed Terraform addresses (docker_container.proxy, docker_image.ghost, ...) for the
     // people reading plans. They are part of the deployed state: renaming one replaces it.
     for (const [service, image, container] of [
@@ -169,6 +199,7 @@ export class BlogHostStack extends TerraformStack {
       ['ghost', this.ghost.image.image, this.ghost.service.container],
       ['mysql', this.mysql.image, this.mysql.service.container],
       ...(this.acme ? ([['acme', this.acme.image.image, this.acme.service.container]] as const) : []),
+      ...(this.backup ? ([['backup', this.backup.image.image, this.backup.service.container]] as const) : []),
     ] as const) {
       image.overrideLogicalId(service);
       container.overrideLogicalId(service);
@@ -189,6 +220,7 @@ export class BlogHostStack extends TerraformStack {
         ghost: this.ghost.containerName,
         mysql: this.mysql.containerName,
         ...(this.acme ? { acme: this.acme.containerName } : {}),
+        ...(this.backup ? { backup: this.backup.containerName } : {}),
       },
       description: 'Container names on the Docker host, for docker logs and docker exec.',
     });

@@ -9,7 +9,7 @@ export const STACK_LABEL = 'ghost-docker-cdktf.stack';
 export const SERVICE_LABEL = 'ghost-docker-cdktf.service';
 
 /** The roles a container can play, in traffic order (the review lists them so). */
-export const SERVICE_ROLES = ['proxy', 'ghost', 'mysql', 'acme'] as const;
+export const SERVICE_ROLES = ['proxy', 'ghost', 'mysql', 'acme', 'backup'] as const;
 export type ServiceRole = (typeof SERVICE_ROLES)[number];
 
 /** A service's name on a user-defined network (Docker's embedded DNS) and its port. */

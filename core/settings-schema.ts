@@ -99,6 +99,8 @@ export const CONTAINER_DEFAULTS = {
   mysql: { containerName: 'mysql', memoryMb: 512, swapFactor: 1, logMaxSize: '10m' },
   // certbot (Python) peaks near 80 MiB while it issues; it sleeps the rest of the time.
   certbot: { containerName: 'certbot', memoryMb: 128, swapFactor: 2, logMaxSize: '1m' },
+  // restic holds its index and a pack or two in memory while it backs up.
+  backup: { containerName: 'backup', memoryMb: 256, swapFactor: 2, logMaxSize: '1m' },
 } as const satisfies Record<string, ContainerDefaults>;
 
 /** Limits and policies every container takes. */
@@ -260,6 +262,50 @@ const MAIL_SCHEMA = z
   })
   .meta({ description: "Ghost's outgoing mail over SMTP." });
 
+/** How often backups run: a name, or "every <n>h". */
+export const BACKUP_SCHEDULES = { hourly: 3600, daily: 86400, weekly: 604800 } as const;
+
+/** Seconds between backups for a schedule, or undefined when it is none. */
+export function backupIntervalSeconds(schedule: string): number | undefined {
+  if (schedule in BACKUP_SCHEDULES) return BACKUP_SCHEDULES[schedule as keyof typeof BACKUP_SCHEDULES];
+  const hours = /^every ([1-9][0-9]{0,2})h$/.exec(schedule)?.[1];
+  return hours !== undefined && Number(hours) <= 24 * 31 ? Number(hours) * 3600 : undefined;
+}
+
+const checkBackupRepository: Checker<string> = (value) => {
+  if (value.startsWith('/')) return checkDataPath(value);
+  if (/^s3:https:\/\/[a-z0-9.-]+(:[1-9][0-9]{0,4})?\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._/-]*)?$/.test(value)) return undefined;
+  if (/^sftp:[a-z_][a-z0-9_.-]{0,31}@[a-z0-9.-]+:\/[A-Za-z0-9._/-]+$/.test(value)) return undefined;
+  return 'expected a host folder such as "/var/lib/ghost-backups", "s3:https://host/bucket[/prefix]" or "sftp:user@host:/path"';
+};
+
+const keepCount = (what: string, fallback: number) =>
+  settingNumber((value) => (Number.isInteger(value) && value >= 0 && value <= 1000 ? undefined : 'expected a whole number from 0 to 1000'))
+    .default(fallback)
+    .meta({ description: `How many ${what} backups to keep.` });
+
+const BACKUP_SCHEMA = withSwapCheck(
+  z.strictObject({
+    ...containerFields(CONTAINER_DEFAULTS.backup),
+    schedule: settingString('name', (value) => (backupIntervalSeconds(value) !== undefined ? undefined : 'expected "hourly", "daily", "weekly" or "every <n>h" (n from 1 to 744)'))
+      .default('daily')
+      .meta({ description: 'How often to back up: "hourly", "daily", "weekly" or "every <n>h".' }),
+    at: settingString('name', (value) => (/^([01][0-9]|2[0-3]):[0-5][0-9]$/.test(value) ? undefined : 'expected a time of day HH:MM (UTC), such as "03:00"'))
+      .default('03:00')
+      .meta({ description: 'The time of day (UTC, HH:MM) the schedule is aligned to.' }),
+    keepDaily: keepCount('daily', 7),
+    keepWeekly: keepCount('weekly', 4),
+    keepMonthly: keepCount('monthly', 6),
+    repository: settingString('url', checkBackupRepository)
+      .default('/var/lib/ghost-backups')
+      .meta({
+        description: 'Where backups go: a host folder, or off the host: "s3:https://host/bucket[/prefix]" (keys from TF_VAR_backup_s3_access_key_id and TF_VAR_backup_s3_secret_access_key) or "sftp:user@host:/path" (key from TF_VAR_backup_sftp_private_key). The repository password comes from TF_VAR_restic_password.',
+      }),
+    sftpKnownHosts: settingString('text', undefined, { maxLength: 4096, description: "The SFTP server's host key line, as in known_hosts, for an sftp: repository." }).optional(),
+  }),
+  CONTAINER_DEFAULTS.backup,
+).meta({ description: "Scheduled, encrypted backups of the database and Ghost's content with restic, or false for none." });
+
 const WAIVER_SCHEMA = z.strictObject({
   rule: z
     .enum(Object.keys(POLICY_RULES) as [PolicyRule, ...PolicyRule[]], { error: `expected one of ${Object.keys(POLICY_RULES).join(', ')}` })
@@ -300,6 +346,9 @@ export const BLOG_SETTINGS_SCHEMA = z
     proxy: PROXY_SCHEMA.prefault({}),
     ghost: GHOST_SCHEMA.prefault({}),
     mysql: MYSQL_SCHEMA.prefault({}),
+    backup: z
+      .union([z.literal(false), BACKUP_SCHEMA])
+      .prefault({}),
     mail: z
       .union([z.literal(false), MAIL_SCHEMA])
       .default(false)

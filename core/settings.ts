@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { ACME_DIRECTORIES } from './certificates';
+import { SECRET_ENVIRONMENT_NAMES } from './secret-variables';
 import {
   ACME_SCHEMA,
+  backupIntervalSeconds,
   BLOG_SETTINGS_SCHEMA,
   BlogHostSettings,
   CONTAINER_DEFAULTS,
@@ -74,6 +76,23 @@ export interface ResolvedMailSettings {
   readonly from?: string;
 }
 
+/** Where backups go: a host folder, or off the host. */
+export type BackupRepository =
+  | { readonly kind: 'local'; readonly path: string }
+  | { readonly kind: 's3'; readonly url: string }
+  | { readonly kind: 'sftp'; readonly url: string; readonly knownHosts: string };
+
+export interface ResolvedBackupSettings extends ResolvedContainerSettings {
+  readonly schedule: string;
+  readonly intervalSeconds: number;
+  /** UTC time of day the schedule aligns to, HH:MM. */
+  readonly at: string;
+  readonly keepDaily: number;
+  readonly keepWeekly: number;
+  readonly keepMonthly: number;
+  readonly repository: BackupRepository;
+}
+
 export interface ResolvedProxySettings extends ResolvedContainerSettings {
   readonly staticRoot: string;
   readonly cacheValidTime: string;
@@ -110,14 +129,15 @@ export interface ResolvedBlogSettings {
   readonly mysql: ResolvedMysqlSettings;
   /** Unset: Ghost sends no mail. */
   readonly mail?: ResolvedMailSettings;
+  /** Unset: no backups. */
+  readonly backup?: ResolvedBackupSettings;
   readonly policyWaivers: readonly { readonly rule: ParsedBlogSettings['policyWaivers'][number]['rule']; readonly container: string; readonly reason: string }[];
 }
 
 /** Keys that look like a secret get a pointed message, and their values are never shown. */
 const SECRET_KEY = /^(pwd|pw|pin)$|pass|secret|token|api[-_]?key|credential|private|hmac|auth|cookie|session|cert(ificate)?key/i;
 
-const SECRET_KEY_MESSAGE =
-  'secrets may only be given as sensitive Terraform variables (TF_VAR_mysql_root_password, TF_VAR_mysql_password, TF_VAR_smtp_password), never in the settings file';
+const SECRET_KEY_MESSAGE = `secrets may only be given as sensitive Terraform variables (${SECRET_ENVIRONMENT_NAMES.join(', ')}), never in the settings file`;
 
 function pathText(path: readonly PropertyKey[]): string {
   let text = '';
@@ -231,7 +251,15 @@ export function resolveBlogSettings(settings: BlogHostSettings = {}, source?: st
   const ghost = resolveContainer(s.ghost, CONTAINER_DEFAULTS.ghost);
   const mysql = resolveContainer(s.mysql, CONTAINER_DEFAULTS.mysql);
 
-  const repeatedName = firstRepeat([proxy.containerName, ghost.containerName, mysql.containerName, ...(tls.acme ? [tls.acme.containerName] : [])]);
+  const backup = s.backup === false ? undefined : resolveBackup(s.backup, problem);
+
+  const repeatedName = firstRepeat([
+    proxy.containerName,
+    ghost.containerName,
+    mysql.containerName,
+    ...(tls.acme ? [tls.acme.containerName] : []),
+    ...(backup ? [backup.containerName] : []),
+  ]);
   if (repeatedName !== undefined) problem('containerName', repeatedName, 'each container needs its own name');
 
   // Host paths that different containers mount: none may be or hold another, or one
@@ -244,6 +272,8 @@ export function resolveBlogSettings(settings: BlogHostSettings = {}, source?: st
       : []),
     ...(tls.acmeWebroot !== undefined ? ([['tls.acmeWebroot', tls.acmeWebroot]] as [string, string][]) : []),
     ...(tls.acme !== undefined ? ([['tls.acme.dataPath', tls.acme.dataPath]] as [string, string][]) : []),
+    // A repository inside the content would back itself up; beside the database, it shares its disk's fate less.
+    ...(backup?.repository.kind === 'local' ? ([['backup.repository', backup.repository.path]] as [string, string][]) : []),
   ];
   const sameContainer = new Set(['tls.certificatePath tls.keyPath', 'tls.keyPath tls.certificatePath']);
   for (let i = 0; i < mounted.length; i++) {
@@ -274,6 +304,7 @@ export function resolveBlogSettings(settings: BlogHostSettings = {}, source?: st
     ghost,
     mysql,
     mail: s.mail === false ? undefined : s.mail,
+    backup,
     policyWaivers: s.policyWaivers,
   };
 }
@@ -330,6 +361,25 @@ function resolveTls(
       hostNames,
     },
   };
+}
+
+function resolveBackup(
+  given: Exclude<ParsedBlogSettings['backup'], false>,
+  problem: (setting: string, value: unknown, allowed: string) => void,
+): ResolvedBackupSettings {
+  const { repository: where, sftpKnownHosts, schedule, ...rest } = given;
+  if (given.keepDaily + given.keepWeekly + given.keepMonthly === 0) {
+    problem('backup.keepDaily', given.keepDaily, 'expected at least one backup to keep: keepDaily, keepWeekly and keepMonthly are all 0');
+  }
+  let repository: BackupRepository;
+  if (where.startsWith('sftp:')) {
+    if (sftpKnownHosts === undefined) problem('backup.sftpKnownHosts', undefined, "an sftp: repository needs the server's host key line, as in known_hosts, so that no other server can pose as it");
+    repository = { kind: 'sftp', url: where, knownHosts: sftpKnownHosts ?? '' };
+  } else {
+    if (sftpKnownHosts !== undefined) problem('backup.sftpKnownHosts', sftpKnownHosts, 'a host key is only used with an sftp: repository');
+    repository = where.startsWith('s3:') ? { kind: 's3', url: where } : { kind: 'local', path: where };
+  }
+  return { ...resolveContainer(rest, CONTAINER_DEFAULTS.backup), schedule, intervalSeconds: backupIntervalSeconds(schedule)!, repository };
 }
 
 /** The ACME client's settings when the file gives none: the schema's defaults. */

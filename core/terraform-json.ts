@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { BACKUP_ENV, BACKUP_REPOSITORY_DIR } from './backups';
 import { ACME_ENV, CONTAINER_CERTIFICATE_SOURCE } from './certificates';
 import { SERVICE_LABEL } from './services';
 
@@ -146,11 +147,16 @@ export interface PlanTls {
   readonly keyPath?: string;
 }
 
+/** A container's environment, NAME=value lines as a record. */
+export function environmentOf(container: Json): Record<string, string> {
+  return Object.fromEntries(((container.env ?? []) as string[]).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+}
+
 export function tlsOf(tf: Json): PlanTls {
   const containers = Object.values<Json>(tf.resource?.docker_container ?? {});
   const acme = containers.find((c) => serviceOf(c) === 'acme');
   if (acme) {
-    const env = Object.fromEntries(((acme.env ?? []) as string[]).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    const env = environmentOf(acme);
     return { mode: 'acme', directory: env[ACME_ENV.directory], email: env[ACME_ENV.email], names: (env[ACME_ENV.domains] ?? '').split(' ').filter(Boolean) };
   }
   const proxy = containers.find((c) => serviceOf(c) === 'proxy');
@@ -159,4 +165,28 @@ export function tlsOf(tf: Json): PlanTls {
   const certificatePath = source(CONTAINER_CERTIFICATE_SOURCE.certificateFile);
   if (certificatePath !== undefined) return { mode: 'files', certificatePath, keyPath: source(CONTAINER_CERTIFICATE_SOURCE.keyFile) };
   return { mode: 'off' };
+}
+
+/** A synthesized stack's backups, read from its backup container. */
+export interface PlanBackups {
+  /** Seconds between backups, and the UTC time of day they align to. */
+  readonly intervalSeconds: number;
+  readonly at: string;
+  readonly keep: { readonly daily: number; readonly weekly: number; readonly monthly: number };
+  /** The host folder, or the s3:/sftp: URL, the backups go to. */
+  readonly repository: string;
+}
+
+/** Undefined when the stack has no backup container. */
+export function backupsOf(tf: Json): PlanBackups | undefined {
+  const backup = Object.values<Json>(tf.resource?.docker_container ?? {}).find((c) => serviceOf(c) === 'backup');
+  if (!backup) return undefined;
+  const env = environmentOf(backup);
+  const repository = env[BACKUP_ENV.repository] === BACKUP_REPOSITORY_DIR ? mountsOf(backup).find((m) => m.target === BACKUP_REPOSITORY_DIR)?.source ?? BACKUP_REPOSITORY_DIR : env[BACKUP_ENV.repository];
+  return {
+    intervalSeconds: Number(env[BACKUP_ENV.interval]),
+    at: env[BACKUP_ENV.at],
+    keep: { daily: Number(env[BACKUP_ENV.keepDaily]), weekly: Number(env[BACKUP_ENV.keepWeekly]), monthly: Number(env[BACKUP_ENV.keepMonthly]) },
+    repository,
+  };
 }

@@ -70,5 +70,15 @@ export const CERTBOT_PIN: ImagePin = {
   source: 'certbot/certbot certbot/CHANGELOG.md at f769e35e77f1fa21a75cd5418641502dad8a37c5',
 };
 
+/**
+ * restic, for the backups, from its official image (the binary is copied into the backup
+ * image beside MySQL's client). Not an official library image either: the tag is the
+ * release's. The tests run the same release, unpacked from Debian testing's package.
+ */
+export const RESTIC_PIN: ImagePin = {
+  tag: 'restic/restic:0.19.1',
+  source: 'restic/restic CHANGELOG.md at a80be1478a4c537f8396e0db2b05120aa78f11e0',
+};
+
 /** Every pin, for the review and for the test that each names its source. */
-export const IMAGE_PINS: Readonly<Record<string, ImagePin>> = { nginx: NGINX_PIN, ghost: GHOST_PIN, mysql: MYSQL_PIN, certbot: CERTBOT_PIN };
+export const IMAGE_PINS: Readonly<Record<string, ImagePin>> = { nginx: NGINX_PIN, ghost: GHOST_PIN, mysql: MYSQL_PIN, certbot: CERTBOT_PIN, restic: RESTIC_PIN };

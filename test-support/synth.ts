@@ -60,5 +60,6 @@ export const CUSTOM_SETTINGS: BlogHostStackProps = {
   ghost: { containerName: 'blog', memoryMb: 1024, contentPath: '/srv/ghost/content', logMaxSize: '5m' },
   mysql: { containerName: 'db', memoryMb: 768, memorySwapMb: 1024, dataPath: '/srv/ghost/mysql', database: 'blog', user: 'blogger' },
   mail: { host: 'smtp.mailer.example', port: 465, secure: true, user: 'postmaster@example.org', from: 'Blog <blog@example.org>' },
+  backup: { containerName: 'restic', memoryMb: 320, schedule: 'every 12h', at: '04:30', keepDaily: 14, keepWeekly: 8, keepMonthly: 24, repository: '/srv/ghost/backups' },
 };
 

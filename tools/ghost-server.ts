@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { GHOST_ENDPOINT } from '../core/services';
 import { templateSequences } from '../core/terraform-literal';
-import { Json, serviceOf } from '../core/terraform-json';
+import { environmentOf, Json, serviceOf } from '../core/terraform-json';
 import { MemoryCgroup } from './cgroups';
 import { ghostInstallDir, NODE22_BIN } from './real-ghost-paths';
 
@@ -26,7 +26,7 @@ export function planContainer(tf: Json, service: string): Json {
 
 /** The environment of the plan's container for a service, as NAME=value pairs. */
 export function planEnvironment(tf: Json, service: string): Record<string, string> {
-  return Object.fromEntries(((planContainer(tf, service).env ?? []) as string[]).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  return environmentOf(planContainer(tf, service));
 }
 
 /** The plan's values with each `${var.NAME}` replaced; anything else Terraform would compute is refused. */

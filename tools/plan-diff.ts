@@ -1,6 +1,6 @@
 import { COMPUTED_ON_CREATE, ChangeEffect, effectOf } from './docker-provider-rules';
 import { MYSQL_ENV } from '../core/services';
-import { canonical, displayValue, isSecretEnvLine, Json, mountsOf, PlanTls, referencesIn, Resource, resourcesOf, serviceOf, tlsOf, wholeReference } from '../core/terraform-json';
+import { backupsOf, canonical, displayValue, isSecretEnvLine, Json, mountsOf, PlanTls, referencesIn, Resource, resourcesOf, serviceOf, tlsOf, wholeReference } from '../core/terraform-json';
 
 /**
  * An offline preview of what `terraform apply` would do between two synthesized stacks,
@@ -37,11 +37,38 @@ export interface ResourceChange {
 
 export interface PlanDiff {
   readonly changes: readonly ResourceChange[];
+  /** What to do before applying a change that puts data at risk: back up, and how. */
+  readonly backupAdvice: string;
   /** The whole stack at risk: its Terraform state moves. */
   readonly stateDangers: readonly string[];
   /** The whole stack changes in a way a person should know of: where certificates come from, for which names. */
   readonly stackWarnings: readonly string[];
   readonly dangerous: boolean;
+}
+
+/** What changes about the backups: whether they run, where they go, how many are kept. */
+function backupWarnings(base: Json, head: Json): string[] {
+  const [before, after] = [backupsOf(base), backupsOf(head)];
+  if (!before && !after) return [];
+  if (!after) return ['backups stop (backup: false): the repository and its backups stay where they are, but nothing is backed up any more'];
+  if (!before) return [`backups start: ${after.intervalSeconds / 3600} h apart into ${after.repository}; set TF_VAR_restic_password and keep it safe, since no backup can be read without it`];
+  const warnings: string[] = [];
+  if (before.repository !== after.repository) {
+    warnings.push(`backups go to ${after.repository} instead of ${before.repository}: the next backup starts a new repository there, and the old backups stay in the old one (npm run restore reads only the new one)`);
+  }
+  const fewer = (['daily', 'weekly', 'monthly'] as const).filter((period) => after.keep[period] < before.keep[period]);
+  if (fewer.length) {
+    warnings.push(`fewer backups are kept (${fewer.map((p) => `${p} ${before.keep[p]} → ${after.keep[p]}`).join(', ')}): the next backup forgets and deletes the older ones for good`);
+  }
+  return warnings;
+}
+
+/** What to do before a dangerous change, from the stack as it runs now. */
+function backupAdviceFor(base: Json): string {
+  const backups = backupsOf(base);
+  return backups
+    ? `Back up first: \`npm run backup-now\` takes a backup now into ${backups.repository}; \`npm run restore\` brings it back.`
+    : 'The stack takes no backups (backup: false): copy the database and content folders yourself before you deploy this.';
 }
 
 /** What changes about the certificate: its source, its names, its CA. */
@@ -246,7 +273,13 @@ export function diffPlans(base: Json, head: Json): PlanDiff {
         `new state: the backend changes from ${displayValue(base.terraform?.backend)} to ${displayValue(head.terraform?.backend)} (a renamed stack, or another state path). Terraform starts from an empty state, so the old stack is orphaned and everything is created beside it: container names, networks and ports collide with the old ones. Move the state (terraform state mv, or rename the file) instead, or destroy the old stack first`,
       ]
     : [];
-  return { changes, stateDangers: stateDanger, stackWarnings: certificateWarnings(base, head), dangerous: stateMoved || changes.some((c) => c.dangers.length > 0) };
+  return {
+    changes,
+    backupAdvice: backupAdviceFor(base),
+    stateDangers: stateDanger,
+    stackWarnings: [...certificateWarnings(base, head).map((w) => `**certificates**: ${w}`), ...backupWarnings(base, head).map((w) => `**backups**: ${w}`)],
+    dangerous: stateMoved || changes.some((c) => c.dangers.length > 0),
+  };
 }
 
 const ACTION_TEXT: Record<Action, string> = {
@@ -285,9 +318,9 @@ export function renderPlanDiff(diff: PlanDiff, baseLabel: string, headLabel: str
   }
   const dangers = [...diff.stateDangers.map((d) => `- **the whole stack**: ${d}`), ...diff.changes.flatMap((c) => c.dangers.map((d) => `- **${c.address}**: ${d}`))];
   if (dangers.length) {
-    lines.push('## DANGER: data', '', ...dangers, '');
+    lines.push('## DANGER: data', '', ...dangers, '', diff.backupAdvice, '');
   }
-  const warnings = [...diff.stackWarnings.map((w) => `- **certificates**: ${w}`), ...diff.changes.flatMap((c) => c.warnings.map((w) => `- **${c.address}**: ${w}`))];
+  const warnings = [...diff.stackWarnings.map((w) => `- ${w}`), ...diff.changes.flatMap((c) => c.warnings.map((w) => `- **${c.address}**: ${w}`))];
   if (warnings.length) {
     lines.push('## Warnings', '', ...warnings, '');
   }

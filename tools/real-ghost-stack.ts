@@ -43,6 +43,8 @@ export interface RealGhostStackOptions {
   readonly plan: Json;
   /** @default the first NGINX of findLocalNginxes() */
   readonly nginx?: LocalNginx;
+  /** Ghost's content folder, kept when the stack stops. @default - a folder of Ghost's own, removed on stop */
+  readonly contentDir?: string;
   /** Enforce the plan's memory and swap limits on Ghost. @default true */
   readonly enforceMemory?: boolean;
 }
@@ -79,6 +81,7 @@ export async function startRealGhostStack(options: RealGhostStackOptions): Promi
     const container = planContainer(options.plan, 'ghost');
     const ghost = new GhostServer({
       environment: ghostEnvironment,
+      contentDir: options.contentDir,
       memory: options.enforceMemory === false ? undefined : { memoryMb: container.memory, memorySwapMb: container.memory_swap },
     });
     started.push({ stop: () => ghost.destroy() });

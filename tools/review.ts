@@ -2,7 +2,7 @@ import { checkPolicies, POLICY_RULES, PolicyRule, PolicyWaiver } from '../core/p
 import { SERVICE_ROLES } from '../core/services';
 import { terraformLiteralValue } from '../core/terraform-literal';
 import { ACME_DIRECTORIES } from '../core/certificates';
-import { isSecretEnvLine, Json, mountsOf, serviceOf, tlsOf, wholeReference } from '../core/terraform-json';
+import { backupsOf, isSecretEnvLine, Json, mountsOf, serviceOf, tlsOf, wholeReference } from '../core/terraform-json';
 
 /**
  * A Markdown summary of one synthesized stack that a reviewer can read in a minute: what
@@ -60,6 +60,14 @@ function certificates(tf: Json): string {
   }
 }
 
+/** When and where the backups go, in one line. */
+function backups(tf: Json): string {
+  const plan = backupsOf(tf);
+  if (!plan) return '**none**: the stack backs nothing up (backup: false)';
+  const every = plan.intervalSeconds % 86400 === 0 ? `${plan.intervalSeconds / 86400 === 1 ? 'daily' : `every ${plan.intervalSeconds / 86400} days`}` : `every ${plan.intervalSeconds / 3600} h`;
+  return `${every} from ${plan.at} UTC, database and content, encrypted with restic into \`${plan.repository}\`; keeps ${plan.keep.daily} daily, ${plan.keep.weekly} weekly, ${plan.keep.monthly} monthly`;
+}
+
 export function renderReview(tf: Json, stackName: string): string {
   const containers = Object.entries<Json>(tf.resource?.docker_container ?? {}).sort(([, a], [, b]) => serviceRank(a) - serviceRank(b));
   // A waiver's reason is free text, escaped in the plan; shown here as Terraform reads it.
@@ -73,6 +81,8 @@ export function renderReview(tf: Json, stackName: string): string {
     `Docker host: \`${(tf.provider?.docker ?? [])[0]?.host ?? '(provider default)'}\``,
     '',
     `Certificates: ${certificates(tf)}`,
+    '',
+    `Backups: ${backups(tf)}`,
     '',
     '## Containers',
     '',

@@ -1,0 +1,132 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { RESTIC_BIN, RESTIC_INSTALL, resticIsRecentEnough, resticVersion } from '../test-support/backup-tools';
+import { commandExists, describeWhenAvailable } from '../test-support/required-tools';
+
+/**
+ * The backup client's script (assets/backup/backup-client.sh) on its own: its schedule,
+ * its health check and how it names what is wrong. The restore drill
+ * (backup-service.e2e.test.ts) runs it against a real Ghost and MariaDB.
+ */
+const CLIENT = path.join(__dirname, '..', 'assets', 'backup', 'backup-client.sh');
+const DAY = 86400;
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'backup-client-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const env = (extra: Record<string, string> = {}) => ({
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  TMPDIR: dir,
+  RESTIC: RESTIC_BIN,
+  RESTIC_REPOSITORY: path.join(dir, 'repository'),
+  RESTIC_PASSWORD: 'a-password-of-sixteen',
+  BACKUP_HOST: 'blog',
+  BACKUP_DB_HOST: '127.0.0.1',
+  BACKUP_DB_NAME: 'ghost',
+  BACKUP_DB_USER: 'ghost',
+  BACKUP_DB_PASSWORD: 'db-password',
+  BACKUP_STATE_DIR: path.join(dir, 'state'),
+  BACKUP_INTERVAL: String(DAY),
+  ...extra,
+});
+const client = (args: string[], extra: Record<string, string> = {}) => spawnSync('bash', [CLIENT, ...args], { env: env(extra), encoding: 'utf8' });
+const now = () => Math.floor(Date.now() / 1000);
+
+describeWhenAvailable('backup-client.sh', commandExists('shellcheck'), 'install shellcheck', () => {
+  it('passes shellcheck', () => {
+    const result = spawnSync('shellcheck', ['--severity=style', '--format=gcc', CLIENT], { encoding: 'utf8' });
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('refuses a command it does not know', () => {
+    const result = client(['back-everything-up']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('unknown command back-everything-up (expected run, backup, snapshots, check, restore-check, restore, health or next)');
+  });
+
+  it('names what is missing from its environment', () => {
+    const result = client(['snapshots'], { RESTIC_PASSWORD: '' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('backup-client: RESTIC_PASSWORD is not set');
+  });
+
+  describe('health', () => {
+    const state = path.join(dir, 'state');
+    beforeEach(() => {
+      fs.rmSync(state, { recursive: true, force: true });
+      fs.mkdirSync(state, { recursive: true });
+    });
+
+    it('is healthy after a recent backup', () => {
+      fs.writeFileSync(path.join(state, 'last-backup'), `${now() - DAY} backup:x\n`);
+      expect(client(['health']).status).toBe(0);
+    });
+
+    it('turns unhealthy when the last backup is older than twice the schedule, and says so', () => {
+      fs.writeFileSync(path.join(state, 'last-backup'), `${now() - 2 * DAY - 60} backup:x\n`);
+      const result = client(['health']);
+      expect(result.status).toBe(1);
+      expect(result.stdout).toMatch(/^the last backup is 1728\d\d s old, more than twice the schedule \(86400 s\)\n$/);
+    });
+
+    it('follows the schedule: an hourly client is stale after two hours', () => {
+      fs.writeFileSync(path.join(state, 'last-backup'), `${now() - 3 * 3600} backup:x\n`);
+      expect(client(['health'], { BACKUP_INTERVAL: '3600' }).status).toBe(1);
+      expect(client(['health'], { BACKUP_INTERVAL: String(DAY) }).status).toBe(0);
+    });
+
+    it('gives a new client two schedules for its first backup, then turns unhealthy', () => {
+      fs.writeFileSync(path.join(state, 'started'), `${now() - DAY}\n`);
+      expect(client(['health']).status).toBe(0);
+      fs.writeFileSync(path.join(state, 'started'), `${now() - 3 * DAY}\n`);
+      const result = client(['health']);
+      expect(result.status).toBe(1);
+      expect(result.stdout).toMatch(/^no backup since the client started 2592\d\d s ago\n$/);
+    });
+  });
+
+  it.each([
+    ['daily at 03:00', DAY, '03:00'],
+    ['every 6 hours from 00:30', 6 * 3600, '00:30'],
+    ['hourly from 23:59', 3600, '23:59'],
+  ])('schedules the next backup %s: on the time of day, whole intervals apart, within one interval', (_title, interval, at) => {
+    const before = now();
+    const result = client(['next'], { BACKUP_INTERVAL: String(interval), BACKUP_AT: at });
+    expect(result.status).toBe(0);
+    const [, when, wait] = /^next backup at (\S+ \S+) UTC \(in (\d+) s\)\n$/.exec(result.stdout) ?? [];
+    expect(when).toBeDefined();
+    const next = before + Number(wait);
+    expect(Number(wait)).toBeGreaterThan(0);
+    expect(Number(wait)).toBeLessThanOrEqual(interval);
+    // The next run lies a whole number of intervals from the time of day (a second's leeway:
+    // the clock moves between the test's reading and the script's).
+    const [hours, minutes] = at.split(':').map(Number);
+    const offset = (((next - hours * 3600 - minutes * 60) % interval) + interval) % interval;
+    expect([0, 1, interval - 1]).toContain(offset);
+    expect(when).toBe(new Date(next * 1000).toISOString().slice(0, 16).replace('T', ' '));
+  });
+});
+
+describeWhenAvailable('backup-client.sh with restic', resticIsRecentEnough(resticVersion()) && commandExists('shellcheck'), RESTIC_INSTALL, () => {
+  it('says there is no repository, rather than that a backup is missing', () => {
+    const result = client(['restore-check'], { RESTIC_REPOSITORY: path.join(dir, 'nowhere') });
+    expect(result.status).toBe(10);
+    expect(result.stderr).toContain(`backup-client: there is no restic repository at ${path.join(dir, 'nowhere')}`);
+  });
+
+  it('says the password is wrong, in words', () => {
+    const repository = path.join(dir, 'locked');
+    expect(spawnSync(RESTIC_BIN, ['init'], { env: { ...process.env, RESTIC_REPOSITORY: repository, RESTIC_PASSWORD: 'the-right-password' } }).status).toBe(0);
+    const result = client(['snapshots'], { RESTIC_REPOSITORY: repository });
+    expect(result.status).toBe(12);
+    expect(result.stderr).toContain(`the repository password is wrong: RESTIC_PASSWORD does not open ${repository}`);
+  });
+
+  it('leaves no file holding a secret behind', () => {
+    client(['snapshots']);
+    expect(fs.readdirSync(dir).filter((name) => name.startsWith('backup-client.'))).toEqual([]);
+  });
+});

@@ -219,6 +219,23 @@ describeWhenAvailable('backups of a real Ghost, and the restore drill', resticIs
     expect(expected.images).not.toEqual({});
   }, 300_000);
 
+  it('backs up on its schedule and checks the repository by itself', async () => {
+    const scheduled = path.join(root, 'scheduled');
+    const stateBefore = fs.readFileSync(path.join(docker.stateVolume, 'last-backup'), 'utf8');
+    // Every 10 s, aligned to the current minute; an integrity check after every backup.
+    const at = new Date().toISOString().slice(11, 16);
+    const run = await docker.exec(['run'], { environment: { [BACKUP_ENV.repository]: scheduled, [BACKUP_ENV.interval]: '10', [BACKUP_ENV.at]: at, BACKUP_CHECK_INTERVAL: '0' }, stopAfterMs: 25_000 });
+    const log = `${run.stdout}${run.stderr}`;
+    expect(log).toMatch(/next backup in \d+s/);
+    expect(log).toMatch(/making a new restic repository at /);
+    expect(log).toMatch(/backup backup:\S+ done in \d+ s/);
+    expect(log).toContain('checking the repository and a tenth of its data');
+    expect(log).toContain('no errors were found');
+    expect(fs.readFileSync(path.join(docker.stateVolume, 'last-backup'), 'utf8')).not.toBe(stateBefore);
+    expect(fs.existsSync(path.join(docker.stateVolume, 'last-check'))).toBe(true);
+    expect(new Set(snapshotsIn(scheduled).flatMap((s) => s.tags.filter((t) => t.startsWith('backup:')))).size).toBeGreaterThanOrEqual(1);
+  }, 120_000);
+
   it('refuses to restore over a blog that is not empty, before stopping anything', async () => {
     const from = docker.calls.length;
     const lines: string[] = [];

@@ -80,10 +80,13 @@ export class LocalDocker {
     return ((this.container.volumes ?? []) as Json[]).map((v) => ({ source: v.host_path, target: v.container_path, readOnly: v.read_only === true }));
   }
 
-  /** Runs the backup client in the backup container, as `docker exec` would. */
-  public exec(args: readonly string[]): Promise<DockerResult> {
+  /**
+   * Runs the backup client in the backup container, as `docker exec` would; or, with
+   * `stopAfterMs`, as the container's own long-running command, stopped (SIGTERM) after that long.
+   */
+  public exec(args: readonly string[], options: { readonly environment?: Record<string, string>; readonly stopAfterMs?: number } = {}): Promise<DockerResult> {
     const volumeTargets = ((this.container.mounts ?? []) as Json[]).filter((m) => m.type === 'volume').map((m) => ({ source: this.stateVolume, target: m.target as string, readOnly: false }));
-    return this.runClient(this.backupEnvironment, [...this.backupMounts, ...volumeTargets], [], args);
+    return this.runClient({ ...this.backupEnvironment, ...options.environment }, [...this.backupMounts, ...volumeTargets], [], args, options.stopAfterMs);
   }
 
   public remove(): void {
@@ -206,7 +209,7 @@ export class LocalDocker {
    * fresh folder for each tmpfs, and each read-only mount bound read-only in a mount
    * namespace of the client's own.
    */
-  private runClient(environment: Record<string, string>, mounts: Mount[], tmpfs: string[], args: readonly string[]): Promise<DockerResult> {
+  private runClient(environment: Record<string, string>, mounts: Mount[], tmpfs: string[], args: readonly string[], stopAfterMs?: number): Promise<DockerResult> {
     const run = fs.mkdtempSync(path.join(this.work, 'run-'));
     const translations: [string, string][] = [
       ...mounts.map((m) => [m.target, m.source] as [string, string]),
@@ -240,7 +243,10 @@ export class LocalDocker {
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      // unshare execs sh, which execs bash: the signal reaches the client itself.
+      const timer = stopAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGTERM'), stopAfterMs);
       child.on('close', (code) => {
+        if (timer) clearTimeout(timer);
         fs.rmSync(run, { recursive: true, force: true });
         resolve({ status: code ?? 1, stdout, stderr });
       });

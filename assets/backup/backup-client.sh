@@ -309,6 +309,8 @@ next() {
 
 run() {
   prepare
+  # docker stop sends TERM: stop at once, even mid-wait (the EXIT trap removes the secrets).
+  trap 'log "stopping"; exit 0' TERM INT
   date +%s >"$state_dir/started"
   # A backup killed with its container leaves a lock behind; unlock removes only locks whose
   # process is gone, never a live one.
@@ -317,10 +319,13 @@ run() {
     local wait
     wait=$(until_next)
     log "next backup in ${wait}s"
-    sleep "$wait"
+    # In the background, so that a signal interrupts the wait instead of waiting for the sleep.
+    sleep "$wait" &
+    wait $!
     if ! backup; then
       log "the backup failed; trying again in 15 minutes"
-      sleep 900
+      sleep 900 &
+      wait $!
       backup || log "the backup failed again; the next try is on the schedule"
     fi
     local last_check

@@ -3,10 +3,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
+import { justifiedCapabilities } from '../core/confinement';
 import { atLeast, NGINX_FEATURES, OPENSSL_MLKEM, parseVersion } from '../core/nginx-version';
-import { findLocalNginxes, LocalNginx, nginxLabel, RunningPreview, startPreview } from '../tools/nginx-harness';
+import { confinedCommand, findLocalNginxes, LocalNginx, nginxLabel, RunningPreview, startPreview } from '../tools/nginx-harness';
 import { ask, handshake, headerCount } from '../test-support/http-client';
-import { describeWhenAvailable } from '../test-support/required-tools';
+import { commandExists, describeWhenAvailable } from '../test-support/required-tools';
 import { StandInServer } from '../tools/stand-in-server';
 
 /**
@@ -17,6 +18,8 @@ import { StandInServer } from '../tools/stand-in-server';
  */
 const BLOG = 'www.example.com';
 const APEX = 'example.com';
+/** Confinement needs root (as the container's master runs), unshare and setpriv. */
+const CONFINED = process.getuid?.() === 0 && commandExists('setpriv') && commandExists('unshare');
 
 function generatedConfigurationOn(nginx: LocalNginx): void {
   // Two Ghost stand-ins on one port at two loopback addresses: "ghost" moves between them.
@@ -42,6 +45,8 @@ function generatedConfigurationOn(nginx: LocalNginx): void {
       upstream: { host: ghostA.host, port: ghostA.port },
       activityPub: { host: activityPub.host, port: activityPub.port },
       resolverValidSeconds: 1,
+      // Confined as in its container: read-only root, only the proxy's capabilities.
+      capabilities: CONFINED ? justifiedCapabilities('proxy') : undefined,
     });
   }, 30_000);
 
@@ -416,7 +421,56 @@ function generatedConfigurationOn(nginx: LocalNginx): void {
   });
 }
 
+/**
+ * The proxy's capabilities are each needed: without any one of them NGINX does not start
+ * (and with them, read-only but for its state, it passes the whole suite above).
+ */
+function capabilitiesOn(nginx: LocalNginx): void {
+  const ghost = new StandInServer({ host: '127.0.0.2', name: 'ghost' });
+  beforeAll(() => ghost.start());
+  afterAll(() => ghost.stop());
+
+  it('runs read-only, with the proxy\'s capabilities only', async () => {
+    const preview = await startPreview({ nginx, upstream: { host: ghost.host, port: ghost.port }, capabilities: justifiedCapabilities('proxy') });
+    try {
+      const answer = await ask(preview, { host: BLOG, path: '/confined/' });
+      expect(answer.status).toBe(200);
+      // Confined so, a process can write in the prefix (the tmpfs and cache volume) and nowhere else.
+      const [program, ...args] = confinedCommand(['sh', '-c', `touch "${preview.prefix}/probe" && touch /var/tmp/confined-probe`], preview.prefix, justifiedCapabilities('proxy'));
+      const probe = spawnSync(program, args, { encoding: 'utf8' });
+      expect(probe.stderr).toMatch(/Read-only file system/);
+      expect(fs.existsSync(path.join(preview.prefix, 'probe'))).toBe(true);
+      expect(fs.existsSync('/var/tmp/confined-probe')).toBe(false);
+    } finally {
+      await preview.stop();
+    }
+  });
+
+  it('does not start without CHOWN: the master cannot hand its folders to the workers', async () => {
+    const capabilities = justifiedCapabilities('proxy').filter((c) => c !== 'CHOWN');
+    await expect(startPreview({ nginx, upstream: { host: ghost.host, port: ghost.port }, capabilities })).rejects.toThrow(/chown\(.*\) failed \(1: Operation not permitted\)/);
+  });
+
+  it.each([['SETUID', 'setuid'], ['SETGID', 'setgid']])('starts no worker without %s: the master cannot switch them to the unprivileged user', async (missing, call) => {
+    const capabilities = justifiedCapabilities('proxy').filter((c) => c !== missing);
+    const preview = await startPreview({ nginx, upstream: { host: ghost.host, port: ghost.port }, capabilities });
+    try {
+      // The master listens, but every worker dies at once and is not respawned.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(fs.readFileSync(preview.errorLog, 'utf8')).toMatch(new RegExp(`${call}\\(\\d+\\) failed \\(1: Operation not permitted\\)[\\s\\S]*exited with fatal code 2 and cannot be respawned`));
+    } finally {
+      await preview.stop();
+    }
+  });
+}
+
 const nginxes = findLocalNginxes();
+describeWhenAvailable("the proxy's confinement on a real NGINX", nginxes.length > 0 && CONFINED, 'run as root with setpriv and unshare (util-linux), and install nginx', () => {
+  describe.each(nginxes.map((nginx) => [nginxLabel(nginx), nginx] as const))('%s', (_title, nginx) => {
+    capabilitiesOn(nginx);
+  });
+});
+
 describeWhenAvailable('generated NGINX configuration on a real NGINX', nginxes.length > 0, 'install nginx (Debian: nginx-light) and openssl', () => {
   describe.each(nginxes.map((nginx) => [nginxLabel(nginx), nginx] as const))('%s', (_title, nginx) => {
     generatedConfigurationOn(nginx);

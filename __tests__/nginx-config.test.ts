@@ -147,7 +147,7 @@ describe('renderNginxConfig', () => {
 
     it('writes an unlimited upload size the way NGINX spells it', () => {
       expect(render({ proxy: { clientMaxBodySize: 'unlimited' } })['nginx.conf']).toContain('client_max_body_size 0;');
-      expect(render({ proxy: { clientMaxBodySize: '2g' } })['nginx.conf']).toContain('client_max_body_size 2g;');
+      expect(render({ proxy: { clientMaxBodySize: '2g' }, ghost: { memoryMb: 3072 } })['nginx.conf']).toContain('client_max_body_size 2g;');
     });
 
     it('sends the social web to the configured ActivityPub service', () => {

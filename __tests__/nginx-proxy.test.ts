@@ -1,3 +1,4 @@
+import { Volume } from '@cdktf/provider-docker/lib/volume';
 import * as fs from 'fs';
 import * as path from 'path';
 import { NginxProxy } from '../constructs/nginx-proxy';
@@ -25,12 +26,17 @@ describe('NginxProxy', () => {
     const proxy = resourceNamed(json, 'docker_container', 'proxy');
     expect(proxy.ports).toHaveLength(2);
     expect(proxy.volumes).toEqual([{ host_path: '/var/lib/ghost-letsencrypt', container_path: '/etc/letsencrypt', read_only: true }]);
-    expect(proxy.mounts).toEqual([{ type: 'volume', source: '${docker_volume.acme-challenges.name}', target: '/var/www/acme', read_only: true }]);
+    expect(proxy.mounts).toEqual([
+      // The page cache and NGINX's temporary files: on disk, writable, under a read-only root.
+      { type: 'volume', source: '${docker_volume.proxy-cache.name}', target: '/var/cache/nginx', read_only: false },
+      { type: 'volume', source: '${docker_volume.acme-challenges.name}', target: '/var/www/acme', read_only: true },
+    ]);
   });
 
   it('mounts your own certificate and a webroot read-only when you bring them', () => {
     const { stack } = synthBlogHost({ tls: { certificatePath: '/srv/tls/fullchain.pem', keyPath: '/srv/tls/privkey.pem', acmeWebroot: '/var/lib/letsencrypt-webroot' } });
     expect(stack.proxy.service.container.mounts.internalValue).toEqual([
+      { type: 'volume', source: expect.any(String), target: '/var/cache/nginx', readOnly: false },
       { type: 'bind', source: '/srv/tls/fullchain.pem', target: '/etc/nginx/tls-source/fullchain.pem', readOnly: true },
       { type: 'bind', source: '/srv/tls/privkey.pem', target: '/etc/nginx/tls-source/privkey.pem', readOnly: true },
       { type: 'bind', source: '/var/lib/letsencrypt-webroot', target: '/var/www/acme', readOnly: true },
@@ -41,7 +47,7 @@ describe('NginxProxy', () => {
   it('refuses mode "acme" without the volume the client writes challenges into', () => {
     const { stack, settings, frontend } = constructFixture();
     expect(() => new NginxProxy(stack, 'proxy', {
-      stackName: 's', container: settings.proxy, tls: settings.tls, ports: settings.ports, frontend,
+      stackName: 's', cacheVolume: new Volume(stack, 'proxy-cache', { name: 'proxy-cache' }), container: settings.proxy, tls: settings.tls, ports: settings.ports, frontend,
       configuration: proxyConfigOptions({ settings, layout: CONTAINER_LAYOUT }),
     })).toThrow(/in mode "acme" the challenge volume the ACME client writes into is required/);
   });
@@ -54,7 +60,7 @@ describe('NginxProxy', () => {
     ])('refuses %s', (_what, staticRoot) => {
       const { stack, settings, frontend } = constructFixture({ proxy: { staticRoot }, tls: { certificatePath: '/srv/c.pem', keyPath: '/srv/k.pem' } });
       expect(() => new NginxProxy(stack, 'proxy', {
-        stackName: 's', container: settings.proxy, tls: settings.tls, ports: settings.ports, frontend,
+        stackName: 's', cacheVolume: new Volume(stack, 'proxy-cache', { name: 'proxy-cache' }), container: settings.proxy, tls: settings.tls, ports: settings.ports, frontend,
         configuration: proxyConfigOptions({ settings, layout: CONTAINER_LAYOUT }),
       }))
         .toThrow(new RegExp(`proxy\\.staticRoot: got "${staticRoot.replace(/[./]/g, '\\$&')}"; expected a folder inside`));

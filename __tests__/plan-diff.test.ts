@@ -72,8 +72,10 @@ describe('diffPlans', () => {
 
   it('destroys a removed container, as downtime', () => {
     const diff = diffPlans(partialStack(), partialStack('proxy'));
-    expect(diff.changes.map((c) => [c.type, c.action])).toEqual([['docker_container', 'destroy'], ['docker_image', 'destroy']]);
+    expect(diff.changes.map((c) => [c.type, c.action])).toEqual([['docker_container', 'destroy'], ['docker_image', 'destroy'], ['docker_volume', 'destroy']]);
     expect(only(diff.changes, 'proxy')).toMatchObject({ downtime: true, dangers: [] });
+    // The page cache goes with the proxy: worth a word, not a danger.
+    expect(diff.changes.find((c) => c.type === 'docker_volume')).toMatchObject({ dangers: [], warnings: ['volume proxy-cache is destroyed: it holds only the page cache, which the stack makes again'] });
     expect(diff.dangerous).toBe(false);
   });
 
@@ -157,7 +159,7 @@ describe('diffPlans', () => {
 
   it('creates what is new', () => {
     const diff = diffPlans(partialStack('proxy'), partialStack());
-    expect(diff.changes.map((c) => [c.type, c.action])).toEqual([['docker_container', 'create'], ['docker_image', 'create']]);
+    expect(diff.changes.map((c) => [c.type, c.action])).toEqual([['docker_container', 'create'], ['docker_image', 'create'], ['docker_volume', 'create']]);
     expect(diff.changes.every((c) => !c.downtime)).toBe(true);
   });
 });

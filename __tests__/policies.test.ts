@@ -22,6 +22,14 @@ const VIOLATIONS: [PolicyRule, string, (s: BlogHostStack) => void, RegExp][] = [
   ['database-internal-only', 'mysql', (s) => s.mysql.service.container.putNetworksAdvanced([{ name: s.frontend.name }, { name: s.backend.name, aliases: ['mysql'] }]), /attached to \$\{docker_network\.frontend-network\.name\}, which is not internal/],
   ['secret-mounts-read-only', 'proxy', (s) => s.proxy.service.container.putMounts([{ type: 'bind', source: '/etc/letsencrypt/live/www.example.com/privkey.pem', target: '/etc/nginx/tls/privkey.pem', readOnly: false }]), /mounts \/etc\/nginx\/tls\/privkey\.pem read-write/],
   ['no-literal-secrets', 'ghost', (s) => { s.ghost.service.container.env = ['url=https://www.example.com', 'mail__options__auth__pass=hunter2']; }, /sets mail__options__auth__pass to a literal value/],
+  ['read-only-root', 'ghost', (s) => { s.ghost.service.container.readOnly = false; }, /read_only is false/],
+  ['read-only-root', 'backup', (s) => s.backup!.service.container.resetReadOnly(), /read_only is "unset"/],
+  ['tmpfs-sized', 'mysql', (s) => { s.mysql.service.container.tmpfs = { '/tmp': 'rw,noexec' }; }, /tmpfs \/tmp has no size/],
+  ['capabilities-dropped', 'proxy', (s) => s.proxy.service.container.putCapabilities({ drop: ['NET_RAW'], add: ['CHOWN'] }), /capabilities\.drop is \["NET_RAW"\], not \["ALL"\]/],
+  ['capabilities-dropped', 'backup', (s) => s.backup!.service.container.putCapabilities({ drop: ['ALL'], add: ['DAC_READ_SEARCH', 'SYS_ADMIN'] }), /adds SYS_ADMIN, which core\/confinement\.ts does not justify for the backup role/],
+  ['capabilities-dropped', 'ghost', (s) => s.ghost.service.container.putCapabilities({ drop: ['ALL'], add: ['CHOWN', 'NET_BIND_SERVICE'] }), /adds NET_BIND_SERVICE, which .* for the ghost role/],
+  ['no-new-privileges', 'proxy', (s) => { s.proxy.service.container.securityOpts = ['apparmor=docker-default']; }, /security_opts lacks no-new-privileges/],
+  ['process-limit', 'mysql', (s) => s.mysql.service.container.resetUlimit(), /no ulimit nproc/],
 ];
 
 describe('policies', () => {

@@ -4,6 +4,7 @@ import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { Construct } from 'constructs';
 import * as path from 'path';
 import { ACME_CERT_NAME, ACME_ENV, CONTAINER_ACME_WEBROOT, CONTAINER_LETSENCRYPT_DIR } from '../core/certificates';
+import { confinementOf } from '../core/confinement';
 import { ResolvedAcmeSettings } from '../core/settings';
 import { escapeForTerraform } from '../core/terraform-literal';
 import { CERTBOT_PIN, imageReference } from '../core/versions';
@@ -71,6 +72,7 @@ export class AcmeClient extends Construct {
       image: this.image.imageId,
       stackName: props.stackName,
       service: 'acme',
+      confinement: confinementOf('acme'),
       networks: [{ network: props.network }],
       env: [
         `${ACME_ENV.domains}=${settings.hostNames.join(' ')}`,

@@ -3,7 +3,8 @@ import { Network } from '@cdktf/provider-docker/lib/network';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { Construct } from 'constructs';
 import * as path from 'path';
-import { BACKUP_CONTENT_DIR, BACKUP_ENV, BACKUP_REPOSITORY_DIR, BACKUP_STATE_DIR, RESTIC_CACHE_DIR } from '../core/backups';
+import { BACKUP_CONTENT_DIR, BACKUP_ENV, BACKUP_REPOSITORY_DIR, BACKUP_SECRETS_DIR, BACKUP_STATE_DIR, BACKUP_TEMP_DIR, RESTIC_CACHE_DIR } from '../core/backups';
+import { confinementOf } from '../core/confinement';
 import { ServiceEndpoint } from '../core/services';
 import { ResolvedBackupSettings } from '../core/settings';
 import { escapeForTerraform } from '../core/terraform-literal';
@@ -96,6 +97,7 @@ export class BackupService extends Construct {
       image: this.image.imageId,
       stackName: props.stackName,
       service: 'backup',
+      confinement: confinementOf('backup'),
       networks: [{ network: props.backend }, ...(props.egress ? [{ network: props.egress }] : [])],
       env: [
         `${BACKUP_ENV.repository}=${repository.kind === 'local' ? BACKUP_REPOSITORY_DIR : repository.url}`,
@@ -111,6 +113,8 @@ export class BackupService extends Construct {
         `${BACKUP_ENV.contentDir}=${BACKUP_CONTENT_DIR}`,
         `${BACKUP_ENV.stateDir}=${BACKUP_STATE_DIR}`,
         `${BACKUP_ENV.cacheDir}=${RESTIC_CACHE_DIR}`,
+        `${BACKUP_ENV.tempDir}=${BACKUP_TEMP_DIR}`,
+        `${BACKUP_ENV.secretsDir}=${BACKUP_SECRETS_DIR}`,
         `${BACKUP_ENV.interval}=${settings.intervalSeconds}`,
         `${BACKUP_ENV.at}=${settings.at}`,
         `${BACKUP_ENV.keepDaily}=${settings.keepDaily}`,

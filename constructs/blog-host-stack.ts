@@ -5,7 +5,7 @@ import { LocalBackend, TerraformLocal, TerraformOutput, TerraformStack, Terrafor
 import { Construct } from 'constructs';
 import { proxyConfigOptions, CONTAINER_LAYOUT } from '../core/proxy-options';
 import { SECRET_VARIABLES } from '../core/secret-variables';
-import { GHOST_ENDPOINT, MYSQL_ENDPOINT, STACK_LABEL } from '../core/services';
+import { DISPOSABLE_LABEL, GHOST_ENDPOINT, MYSQL_ENDPOINT, STACK_LABEL } from '../core/services';
 import { ResolvedBlogSettings, resolveBlogSettings } from '../core/settings';
 import { BlogHostSettings } from '../core/settings-schema';
 import { escapeForTerraform } from '../core/terraform-literal';
@@ -84,6 +84,8 @@ export class BlogHostStack extends TerraformStack {
     new LocalBackend(this, { path: `../../../terraform.${s.name}.tfstate` });
 
     const labels = [{ label: STACK_LABEL, value: s.name }];
+    // Volumes the blog can lose: they hold nothing a backup would need.
+    const disposable = (holds: string) => [...labels, { label: DISPOSABLE_LABEL, value: holds }];
     // The proxy and Ghost share the frontend; only Ghost and MySQL share the backend, which
     // is internal: no route out, and the proxy cannot reach the database.
     this.frontend = new Network(this, 'frontend-network', { name: `${s.name}-frontend`, driver: 'bridge', labels });
@@ -131,12 +133,13 @@ export class BlogHostStack extends TerraformStack {
     });
 
     // In mode "acme", the client writes challenges into this volume and the proxy serves them.
-    const challengeVolume = s.tls.acme ? new Volume(this, 'acme-challenges', { name: `${s.name}-acme-challenges`, labels }) : undefined;
+    const challengeVolume = s.tls.acme ? new Volume(this, 'acme-challenges', { name: `${s.name}-acme-challenges`, labels: disposable('pending ACME challenges') }) : undefined;
     this.proxy = new NginxProxy(this, 'proxy', {
       stackName: s.name,
       container: s.proxy,
       tls: s.tls,
       challengeVolume,
+      cacheVolume: new Volume(this, 'proxy-cache', { name: `${s.name}-proxy-cache`, labels: disposable("the proxy's page cache and temporary files") }),
       ports: s.ports,
       configuration: proxyConfigOptions({
         settings: s,
@@ -184,7 +187,7 @@ export class BlogHostStack extends TerraformStack {
             ? { sftpPrivateKey: secret(SECRET_VARIABLES.backupSftpPrivateKey, 'SSH private key (without a passphrase) for the SFTP backup repository.').stringValue }
             : {}),
         },
-        stateVolume: new Volume(this, 'backup-state', { name: `${s.name}-backup-state`, labels }),
+        stateVolume: new Volume(this, 'backup-state', { name: `${s.name}-backup-state`, labels: disposable("the backup client's last-backup time and restic's cache") }),
         backend: this.backend,
         // The backend has no route out; a repository off the host needs one.
         egress: remote ? new Network(this, 'backup-network', { name: `${s.name}-backup`, driver: 'bridge', labels }) : undefined,

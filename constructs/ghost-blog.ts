@@ -2,6 +2,7 @@ import { Network } from '@cdktf/provider-docker/lib/network';
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import * as path from 'path';
+import { confinementOf } from '../core/confinement';
 import { ServiceEndpoint } from '../core/services';
 import { ResolvedGhostSettings, ResolvedMailSettings } from '../core/settings';
 import { escapeForTerraform } from '../core/terraform-literal';
@@ -126,6 +127,7 @@ export class GhostBlog extends Construct {
       image: this.image.imageId,
       stackName: props.stackName,
       service: 'ghost',
+      confinement: confinementOf('ghost', { ghostTmpMb: props.container.tmpMb }),
       networks: [{ network: props.frontend, aliases: [props.endpoint.alias] }, { network: props.backend }],
       env,
       // A host path, as the article's `-v /var/lib/ghost:...`; Docker creates it if missing,

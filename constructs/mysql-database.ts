@@ -2,6 +2,7 @@ import { Image } from '@cdktf/provider-docker/lib/image';
 import { Network } from '@cdktf/provider-docker/lib/network';
 import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
+import { confinementOf } from '../core/confinement';
 import { MYSQL_ENV, ServiceEndpoint } from '../core/services';
 import { ResolvedMysqlSettings } from '../core/settings';
 import { imageReference, MYSQL_PIN } from '../core/versions';
@@ -51,6 +52,7 @@ export class MysqlDatabase extends Construct {
       image: Lazy.stringValue({ produce: () => this.image.imageId }),
       stackName: props.stackName,
       service: 'mysql',
+      confinement: confinementOf('mysql'),
       networks: [{ network: props.backend, aliases: [props.endpoint.alias] }],
       env: [
         `${MYSQL_ENV.rootPassword}=${props.rootPassword}`,

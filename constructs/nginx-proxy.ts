@@ -2,9 +2,10 @@ import { ContainerMounts, ContainerVolumes } from '@cdktf/provider-docker/lib/co
 import { Network } from '@cdktf/provider-docker/lib/network';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { Construct } from 'constructs';
-import { ProxyConfigOptions, renderNginxConfig } from '../core/nginx-config';
 import { CONTAINER_ACME_WEBROOT, CONTAINER_CERTIFICATE_SOURCE, CONTAINER_LETSENCRYPT_DIR } from '../core/certificates';
-import { PROXY_ASSET_DIR, PROXY_HEALTH_PORT, resolveStaticRoot } from '../core/proxy-options';
+import { confinementOf } from '../core/confinement';
+import { ProxyConfigOptions, renderNginxConfig } from '../core/nginx-config';
+import { PROXY_ASSET_DIR, PROXY_CACHE_ROOT, PROXY_HEALTH_PORT, resolveStaticRoot } from '../core/proxy-options';
 import { ResolvedProxySettings, ResolvedTlsSettings } from '../core/settings';
 import { imageReference, NGINX_PIN } from '../core/versions';
 import { BuiltImage } from './built-image';
@@ -22,6 +23,8 @@ export interface NginxProxyProps {
    * @default - none; required in mode "acme"
    */
   readonly challengeVolume?: Volume;
+  /** A volume for the page cache and NGINX's temporary files (a tmpfs would count against the proxy's memory). */
+  readonly cacheVolume: Volume;
   /** Host ports for plain HTTP and HTTPS. */
   readonly ports: { readonly http: number; readonly https: number };
   /** The generated configuration's options, for the container's layout (see proxy-options.ts). */
@@ -68,7 +71,7 @@ export class NginxProxy extends Construct {
 
     // Keys are read from the host or certbot's folder when the container runs, read-only, and
     // never enter an image or a plan; the watcher copies a matching pair into its own state.
-    const mounts: ContainerMounts[] = [];
+    const mounts: ContainerMounts[] = [{ type: 'volume', source: props.cacheVolume.name, target: PROXY_CACHE_ROOT, readOnly: false }];
     const volumes: ContainerVolumes[] = [];
     if (tls.mode === 'files') {
       mounts.push(
@@ -88,9 +91,10 @@ export class NginxProxy extends Construct {
       image: this.image.imageId,
       stackName: props.stackName,
       service: 'proxy',
+      confinement: confinementOf('proxy'),
       networks: [{ network: props.frontend }],
       ports,
-      mounts: mounts.length > 0 ? mounts : undefined,
+      mounts,
       volumes: volumes.length > 0 ? volumes : undefined,
       healthcheck: {
         test: ['CMD', 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${PROXY_HEALTH_PORT}/healthz`],

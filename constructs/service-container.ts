@@ -8,6 +8,7 @@ import {
 import { Network } from '@cdktf/provider-docker/lib/network';
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { Confinement, NO_NEW_PRIVILEGES, tmpfsMounts } from '../core/confinement';
 import { ServiceRole, SERVICE_LABEL, STACK_LABEL } from '../core/services';
 import { ResolvedContainerSettings } from '../core/settings';
 
@@ -30,6 +31,8 @@ export interface ServiceContainerProps {
   readonly networks: readonly NetworkAttachment[];
   /** How Docker decides the service is healthy. */
   readonly healthcheck: ContainerHealthcheck;
+  /** Read-only root with sized tmpfs folders, capabilities, init and process bound (core/confinement.ts). */
+  readonly confinement: Confinement;
   /**
    * Environment as NAME=value; values may be Terraform references to sensitive variables.
    * @default - none
@@ -65,7 +68,8 @@ export interface ServiceContainerProps {
 /**
  * One long-running service container with what the article asked of every container:
  * a memory limit with explicit swap, a restart policy and json-file log rotation; plus a
- * health check, fixed name and labels.
+ * health check, fixed name and labels, and its confinement (read-only root, tmpfs, dropped
+ * capabilities, no-new-privileges, process bound, init).
  */
 export class ServiceContainer extends Construct {
   public readonly container: Container;
@@ -74,7 +78,7 @@ export class ServiceContainer extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceContainerProps) {
     super(scope, id);
-    const { settings } = props;
+    const { settings, confinement } = props;
     this.containerName = settings.containerName;
     this.container = new Container(this, 'container', {
       name: settings.containerName,
@@ -97,6 +101,14 @@ export class ServiceContainer extends Construct {
       ports: props.ports ? [...props.ports] : undefined,
       mounts: props.mounts ? [...props.mounts] : undefined,
       volumes: props.volumes ? [...props.volumes] : undefined,
+      // Least privilege: nothing is written outside the mounts and tmpfs folders, no
+      // capability but those the confinement justifies, no privilege gained later.
+      readOnly: true,
+      tmpfs: Object.keys(confinement.tmpfsMb).length > 0 ? tmpfsMounts(confinement.tmpfsMb) : undefined,
+      capabilities: { drop: ['ALL'], add: Object.keys(confinement.capabilities).length > 0 ? Object.keys(confinement.capabilities).sort() : undefined },
+      securityOpts: [NO_NEW_PRIVILEGES],
+      init: confinement.init,
+      ulimit: [{ name: 'nproc', soft: confinement.maxProcesses, hard: confinement.maxProcesses }],
       wait: props.waitUntilHealthy ?? false,
       waitTimeout: props.waitUntilHealthy ? 180 : undefined,
       // Time to stop cleanly on replacement: NGINX finishes requests, MySQL flushes to disk.

@@ -19,6 +19,12 @@ export const BACKUP_REPOSITORY_DIR = '/repository';
 export const BACKUP_STATE_DIR = '/var/lib/backup-client';
 export const RESTIC_CACHE_DIR = `${BACKUP_STATE_DIR}/cache`;
 
+/** restic's temporary packs (up to its pack size each): on the state volume, not in memory. */
+export const BACKUP_TEMP_DIR = `${BACKUP_STATE_DIR}/tmp`;
+
+/** Where the backup client writes files holding secrets for a run: a tmpfs, memory only. */
+export const BACKUP_SECRETS_DIR = '/run/backup-client';
+
 /** The script's environment, by meaning (restic reads RESTIC_* and AWS_* itself). */
 export const BACKUP_ENV = {
   repository: 'RESTIC_REPOSITORY',
@@ -36,6 +42,8 @@ export const BACKUP_ENV = {
   contentDir: 'BACKUP_CONTENT_DIR',
   stateDir: 'BACKUP_STATE_DIR',
   cacheDir: 'RESTIC_CACHE_DIR',
+  tempDir: 'TMPDIR',
+  secretsDir: 'BACKUP_SECRETS_DIR',
   interval: 'BACKUP_INTERVAL',
   at: 'BACKUP_AT',
   keepDaily: 'BACKUP_KEEP_DAILY',

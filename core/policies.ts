@@ -1,3 +1,5 @@
+import { justifiedCapabilities } from './confinement';
+import { SERVICE_ROLES, ServiceRole } from './services';
 import { holdsTemplateCode } from './terraform-literal';
 import { isSecretEnvLine, Json, mountsOf, serviceOf, wholeReference } from './terraform-json';
 
@@ -19,6 +21,11 @@ export const POLICY_RULES = {
   'database-internal-only': 'the database is attached to internal networks only',
   'secret-mounts-read-only': 'key and secret mounts are read-only',
   'no-literal-secrets': 'no secret is given as a literal',
+  'read-only-root': 'every container has a read-only root filesystem',
+  'tmpfs-sized': 'every tmpfs has a size (its pages count against the memory limit)',
+  'capabilities-dropped': 'every container drops all capabilities and adds back only those its role justifies',
+  'no-new-privileges': 'no container can gain privileges (setuid binaries, file capabilities)',
+  'process-limit': 'every container bounds its processes (ulimit nproc)',
 } as const;
 
 export type PolicyRule = keyof typeof POLICY_RULES;
@@ -86,6 +93,24 @@ const CHECKS: Record<PolicyRule, Check> = {
       .filter((line) => isSecretEnvLine(line) && !holdsTemplateCode(line.slice(line.indexOf('=') + 1)))
       .map((line) => line.split('=', 1)[0]);
     return literal.length ? `sets ${literal.join(', ')} to a literal value` : undefined;
+  },
+  'read-only-root': (c) => (c.read_only === true ? undefined : `read_only is ${JSON.stringify(c.read_only ?? 'unset')}`),
+  'tmpfs-sized': (c) => {
+    const unsized = Object.entries<string>(c.tmpfs ?? {}).filter(([, options]) => !/(^|,)size=\d+[kmg]?(,|$)/.test(options)).map(([target]) => target);
+    return unsized.length ? `tmpfs ${unsized.join(', ')} has no size` : undefined;
+  },
+  'capabilities-dropped': (c) => {
+    const drop: string[] = c.capabilities?.drop ?? [];
+    if (!drop.includes('ALL')) return `capabilities.drop is ${JSON.stringify(drop)}, not ["ALL"]`;
+    const role = serviceOf(c);
+    const allowed: readonly string[] = role && (SERVICE_ROLES as readonly string[]).includes(role) ? justifiedCapabilities(role as ServiceRole) : [];
+    const unjustified = ((c.capabilities?.add ?? []) as string[]).filter((capability) => !allowed.includes(capability.replace(/^CAP_/, '')));
+    return unjustified.length ? `adds ${unjustified.join(', ')}, which core/confinement.ts does not justify for the ${role ?? 'unlabelled'} role` : undefined;
+  },
+  'no-new-privileges': (c) => (((c.security_opts ?? []) as string[]).some((o) => /^no-new-privileges(:true|=true)?$/.test(o)) ? undefined : 'security_opts lacks no-new-privileges'),
+  'process-limit': (c) => {
+    const nproc = ((c.ulimit ?? []) as Json[]).find((u) => u.name === 'nproc');
+    return nproc && nproc.soft > 0 && nproc.hard > 0 ? undefined : 'no ulimit nproc';
   },
 };
 

@@ -19,10 +19,17 @@ export const PROXY_ASSET_DIR = path.join(__dirname, '..', 'assets', 'proxy');
 /** The port of the loopback health endpoint inside the proxy container. */
 export const PROXY_HEALTH_PORT = 8081;
 
+/**
+ * The official image's folder for NGINX's temporary files (compiled in), which also holds
+ * the page cache: the stack mounts a volume here, so that neither lands in memory nor on the
+ * read-only root.
+ */
+export const PROXY_CACHE_ROOT = '/var/cache/nginx';
+
 /** Paths inside the official nginx image. */
 export const CONTAINER_LAYOUT: NginxLayout = {
   staticRoot: '/usr/share/nginx/html',
-  cacheDir: '/var/cache/nginx/ghost',
+  cacheDir: `${PROXY_CACHE_ROOT}/ghost`,
   stateDir: '/run/proxy',
   confDir: '/etc/nginx',
   pidFile: '/var/run/nginx.pid',

@@ -7,6 +7,12 @@
 /** Label keys on every resource, so `docker ps --filter label=...` finds the stack. */
 export const STACK_LABEL = 'ghost-docker-cdktf.stack';
 export const SERVICE_LABEL = 'ghost-docker-cdktf.service';
+/**
+ * On a volume whose contents the stack can lose without losing the blog (a cache, pending
+ * challenges, the backup client's bookkeeping); its value says what it holds. plan-diff
+ * flags replacing or destroying any other volume as data at risk.
+ */
+export const DISPOSABLE_LABEL = 'ghost-docker-cdktf.disposable';
 
 /** The roles a container can play, in traffic order (the review lists them so). */
 export const SERVICE_ROLES = ['proxy', 'ghost', 'mysql', 'acme', 'backup'] as const;

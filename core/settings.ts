@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACME_DIRECTORIES } from './certificates';
+import { ghostTmpMb } from './confinement';
 import { SECRET_ENVIRONMENT_NAMES } from './secret-variables';
 import {
   ACME_SCHEMA,
@@ -102,6 +103,8 @@ export interface ResolvedProxySettings extends ResolvedContainerSettings {
 
 export interface ResolvedGhostSettings extends ResolvedContainerSettings {
   readonly contentPath: string;
+  /** Ghost's /tmp (a tmpfs uploads pass through), in MiB: the largest upload and some room. */
+  readonly tmpMb: number;
 }
 
 export interface ResolvedMysqlSettings extends ResolvedContainerSettings {
@@ -248,7 +251,15 @@ export function resolveBlogSettings(settings: BlogHostSettings = {}, source?: st
   if (tls.enabled && s.ports.http === s.ports.https) problem('ports', s.ports.https, 'each published port may be used once');
 
   const proxy = resolveContainer(s.proxy, CONTAINER_DEFAULTS.proxy);
-  const ghost = resolveContainer(s.ghost, CONTAINER_DEFAULTS.ghost);
+  const ghostContainer = resolveContainer(s.ghost, CONTAINER_DEFAULTS.ghost);
+  const ghost = { ...ghostContainer, tmpMb: ghostTmpMb(s.proxy.clientMaxBodySize, ghostContainer.memoryMb) };
+  if (ghost.tmpMb > ghost.memoryMb) {
+    problem(
+      'proxy.clientMaxBodySize',
+      s.proxy.clientMaxBodySize,
+      `an upload passes through Ghost's /tmp, a tmpfs that counts against ghost.memoryMb (${ghost.memoryMb}): raise ghost.memoryMb to at least ${ghost.tmpMb} or allow smaller uploads`,
+    );
+  }
   const mysql = resolveContainer(s.mysql, CONTAINER_DEFAULTS.mysql);
 
   const backup = s.backup === false ? undefined : resolveBackup(s.backup, problem);

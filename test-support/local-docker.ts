@@ -86,7 +86,7 @@ export class LocalDocker {
    */
   public exec(args: readonly string[], options: { readonly environment?: Record<string, string>; readonly stopAfterMs?: number } = {}): Promise<DockerResult> {
     const volumeTargets = ((this.container.mounts ?? []) as Json[]).filter((m) => m.type === 'volume').map((m) => ({ source: this.stateVolume, target: m.target as string, readOnly: false }));
-    return this.runClient({ ...this.backupEnvironment, ...options.environment }, [...this.backupMounts, ...volumeTargets], [], args, options.stopAfterMs);
+    return this.runClient({ ...this.backupEnvironment, ...options.environment }, [...this.backupMounts, ...volumeTargets], Object.keys(this.container.tmpfs ?? {}), args, options.stopAfterMs);
   }
 
   public remove(): void {
@@ -226,10 +226,8 @@ export class LocalDocker {
       PATH: '/usr/bin:/bin:/usr/sbin:/sbin',
       ...Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, translate(value)])),
       ...this.options.programs,
-      TMPDIR: fs.mkdtempSync(path.join(run, 'tmp-')),
       HOME: run,
     };
-    for (const dir of [env.BACKUP_STATE_DIR, env.RESTIC_CACHE_DIR]) if (dir) fs.mkdirSync(dir, { recursive: true });
     const readOnly = mounts.filter((m) => m.readOnly).map((m) => m.source);
     const script = [
       'set -e',

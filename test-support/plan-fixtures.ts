@@ -1,4 +1,5 @@
 import { Network } from '@cdktf/provider-docker/lib/network';
+import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -7,7 +8,7 @@ import { GhostBlog } from '../constructs/ghost-blog';
 import { MysqlDatabase } from '../constructs/mysql-database';
 import { NginxProxy } from '../constructs/nginx-proxy';
 import { CONTAINER_LAYOUT, PROXY_ASSET_DIR, proxyConfigOptions } from '../core/proxy-options';
-import { GHOST_ENDPOINT, MYSQL_ENDPOINT } from '../core/services';
+import { DISPOSABLE_LABEL, GHOST_ENDPOINT, MYSQL_ENDPOINT } from '../core/services';
 import { resolveBlogSettings } from '../core/settings';
 import { Json } from '../core/terraform-json';
 import { copyToTemp, synthBlogHost } from './synth';
@@ -53,7 +54,7 @@ export function partialStack(without?: 'proxy' | 'ghost'): Json {
   }
   if (without !== 'proxy') {
     new NginxProxy(stack, 'proxy', {
-      stackName: 'blog', container: settings.proxy, tls: settings.tls, ports: settings.ports, frontend,
+      stackName: 'blog', cacheVolume: new Volume(stack, 'proxy-cache', { name: 'proxy-cache', labels: [{ label: DISPOSABLE_LABEL, value: 'the page cache' }] }), container: settings.proxy, tls: settings.tls, ports: settings.ports, frontend,
       configuration: proxyConfigOptions({ settings, layout: CONTAINER_LAYOUT }),
     });
   }

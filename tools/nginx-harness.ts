@@ -124,6 +124,24 @@ export interface PreviewOptions {
   readonly certificateSource?: TlsCertificateFiles;
   /** The folder plain HTTP serves ACME challenges from. @default the settings' webroot */
   readonly acmeChallengeRoot?: string;
+  /**
+   * Confine NGINX as its container does: only these capabilities (as in core/confinement.ts),
+   * no new privileges, and a read-only root filesystem but for the prefix (which stands in
+   * for the container's tmpfs and cache volume). Needs root, unshare and setpriv.
+   * @default - NGINX runs as the test runs
+   */
+  readonly capabilities?: readonly string[];
+}
+
+/**
+ * The command that starts NGINX confined: in a mount namespace of its own where "/" is
+ * read-only and only the prefix is writable, with a bounding set of the given capabilities
+ * and no_new_privs, as Docker's read_only, cap_drop ALL + cap_add and no-new-privileges do.
+ */
+export function confinedCommand(command: readonly string[], prefix: string, capabilities: readonly string[]): string[] {
+  const bounding = ['-all', ...capabilities.map((c) => `+${c.toLowerCase()}`)].join(',');
+  const script = 'mount --bind "$1" "$1" && mount -o remount,bind,ro / && shift && exec "$@"';
+  return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'confine', prefix, 'setpriv', '--no-new-privs', `--bounding-set=${bounding}`, `--inh-caps=${bounding}`, '--', ...command];
 }
 
 export interface RunningPreview {
@@ -325,10 +343,14 @@ async function startPreviewOnce(options: PreviewOptions): Promise<RunningPreview
       acmeChallengeRoot: options.acmeChallengeRoot,
     });
     const { prefix, layout, args, files, hostNames } = prepared;
-    const check = spawnSync(nginx.binary, [...args, '-t'], { encoding: 'utf8' });
+    // Confined, the check too: it creates NGINX's folders and hands them to the worker user.
+    const confined = (command: string[]) => (options.capabilities ? confinedCommand(command, prefix, options.capabilities) : command);
+    const [checkProgram, ...checkArgs] = confined([nginx.binary, ...args, '-t']);
+    const check = spawnSync(checkProgram, checkArgs, { encoding: 'utf8' });
     if (check.status !== 0) throw new Error(`nginx -t failed:\n${check.stderr}`);
 
-    child = spawn(nginx.binary, [...args, '-g', 'daemon off;'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const [program, ...programArgs] = confined([nginx.binary, ...args, '-g', 'daemon off;']);
+    child = spawn(program, programArgs, { stdio: ['ignore', 'inherit', 'inherit'] });
     const running = child;
     await waitForPort(settings.tls.enabled ? httpsPort : httpPort, running, layout.errorLog);
     const watchLog = path.join(prefix, 'logs', 'proxy-watch.log');

@@ -1,5 +1,5 @@
 import { COMPUTED_ON_CREATE, ChangeEffect, effectOf } from './docker-provider-rules';
-import { MYSQL_ENV } from '../core/services';
+import { DISPOSABLE_LABEL, MYSQL_ENV } from '../core/services';
 import { backupsOf, canonical, displayValue, isSecretEnvLine, Json, mountsOf, PlanTls, referencesIn, Resource, resourcesOf, serviceOf, tlsOf, wholeReference } from '../core/terraform-json';
 
 /**
@@ -92,9 +92,19 @@ function certificateWarnings(base: Json, head: Json): string[] {
 }
 
 /** Read-write mounts of host data or volumes, as "source -> target". */
-function dataMounts(container: Json): string[] {
+/** What a volume holds when the stack may lose it (its disposable label); undefined for data. */
+function disposableContents(volume: Json | undefined): string | undefined {
+  return ((volume?.labels ?? []) as Json[]).find((l) => l.label === DISPOSABLE_LABEL)?.value;
+}
+
+/** The writable mounts that hold data: host folders and volumes, but not disposable volumes. */
+function dataMounts(container: Json, tf: Json): string[] {
+  const disposable = (source: string) => {
+    const ref = wholeReference(source);
+    return ref?.type === 'docker_volume' && disposableContents(tf.resource?.docker_volume?.[ref.name]) !== undefined;
+  };
   return mountsOf(container)
-    .filter((m) => !m.readOnly && (m.kind === 'bind' || m.kind === 'volume') && m.source)
+    .filter((m) => !m.readOnly && (m.kind === 'bind' || m.kind === 'volume') && m.source && !disposable(m.source))
     .map((m) => `${m.source} -> ${m.target}`)
     .sort();
 }
@@ -208,11 +218,13 @@ function risksOf(type: string, action: Action, base: Json, head: Json, a: Resour
   const dangers: string[] = [];
   const warnings: string[] = [];
   if (type === 'docker_volume' && (action === 'replace' || action === 'destroy')) {
-    dangers.push(`volume ${body.name} is ${action === 'replace' ? 'replaced: a new, empty volume takes its place' : 'destroyed with its data'}`);
+    const holds = disposableContents(body);
+    if (holds === undefined) dangers.push(`volume ${body.name} is ${action === 'replace' ? 'replaced: a new, empty volume takes its place' : 'destroyed with its data'}`);
+    else warnings.push(`volume ${body.name} is ${action === 'replace' ? 'replaced by an empty one' : 'destroyed'}: it holds only ${holds}, which the stack makes again`);
   }
   if (type !== 'docker_container') return { dangers, warnings };
-  const was = a ? dataMounts(a.body) : [];
-  const will = b ? dataMounts(b.body) : [];
+  const was = a ? dataMounts(a.body, base) : [];
+  const will = b ? dataMounts(b.body, head) : [];
   if (action === 'destroy' && was.length) {
     dangers.push(`container ${body.name} is destroyed with its data mount${was.length > 1 ? 's' : ''} ${was.join(', ')}: the data stays on the host, but nothing serves it`);
   }

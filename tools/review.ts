@@ -99,6 +99,20 @@ export function renderReview(tf: Json, stackName: string): string {
     row('Restart', (c) => c.restart ?? 'unset'),
     row('Logs', (c) => `${c.log_driver ?? 'daemon default'}${c.log_opts ? `, ${Object.entries(c.log_opts).map(([k, v]) => `${k} ${v}`).join(', ')}` : ''}`),
     row('Mounts', (c) => mountsOf(c).map((m) => `${m.source || m.kind} → ${m.target} (${m.readOnly ? 'read-only' : 'read-write'})`).join('<br>') || 'none'),
+    row('Root filesystem', (c) => {
+      const tmpfs = Object.entries<string>(c.tmpfs ?? {}).map(([target, options]) => `${target} ${/size=(\w+)/.exec(options)?.[1] ?? '(unsized)'}`);
+      return `${c.read_only === true ? 'read-only' : '**writable**'}${tmpfs.length ? `; tmpfs ${tmpfs.join(', ')}` : ''}`;
+    }),
+    row('Capabilities', (c) => {
+      const drop: string[] = c.capabilities?.drop ?? [];
+      const add: string[] = c.capabilities?.add ?? [];
+      return `${drop.includes('ALL') ? 'all dropped' : drop.length ? `drops ${drop.join(', ')}` : "**Docker's defaults**"}${add.length ? `; adds ${add.join(', ')}` : ''}`;
+    }),
+    row('Processes', (c) => {
+      const nproc = ((c.ulimit ?? []) as Json[]).find((u) => u.name === 'nproc');
+      const noNewPrivileges = ((c.security_opts ?? []) as string[]).some((o) => o.startsWith('no-new-privileges'));
+      return [c.init === true ? 'init' : 'no init', nproc ? `nproc ${nproc.hard}` : '**no nproc limit**', noNewPrivileges ? 'no-new-privileges' : '**may gain privileges**'].join(', ');
+    }),
     row('Health check', (c) => (c.healthcheck?.test ? `\`${c.healthcheck.test.filter((t: string) => t !== 'CMD').join(' ')}\` every ${c.healthcheck.interval ?? '30s'}, ${c.healthcheck.retries ?? 3} retries` : 'none')),
     row('Environment', (c) => (c.env ?? []).map(envValue).join('<br>') || 'none'),
     '',

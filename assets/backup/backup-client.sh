@@ -30,7 +30,8 @@
 #   BACKUP_CHECK_INTERVAL seconds between integrity checks (default a week)
 #   BACKUP_STATE_DIR      where the time of the last backup is kept (default /var/lib/backup-client)
 #   RESTIC_CACHE_DIR      restic's cache of the repository's index (restic's own setting)
-#   TMPDIR                where files holding secrets are written for the run (default /tmp)
+#   BACKUP_SECRETS_DIR    where files holding secrets are written for a run (default TMPDIR)
+#   TMPDIR                restic's temporary packs (default /tmp)
 # and RESTIC, MYSQLDUMP, MYSQL: the commands (default restic, mysqldump, mysql).
 set -uo pipefail
 
@@ -43,6 +44,7 @@ state_dir=${BACKUP_STATE_DIR:-/var/lib/backup-client}
 content_dir=${BACKUP_CONTENT_DIR:-/data/content}
 interval=${BACKUP_INTERVAL:-86400}
 check_interval=${BACKUP_CHECK_INTERVAL:-604800}
+secrets_root=${BACKUP_SECRETS_DIR:-${TMPDIR:-/tmp}}
 
 log() {
   printf 'backup-client: %s\n' "$*" >&2
@@ -60,11 +62,11 @@ require() {
   done
 }
 
-# Files that hold secrets live in a private folder under TMPDIR (memory, in the container),
-# never in the state folder, which is kept on a volume.
+# Files that hold secrets live in a private folder under BACKUP_SECRETS_DIR (a tmpfs in the
+# container: memory only), never in the state folder, which is kept on a volume.
 secret_dir() {
   if [ -z "${secrets:-}" ]; then
-    secrets=$(umask 077 && mktemp -d "${TMPDIR:-/tmp}/backup-client.XXXXXX") || fail "cannot write to ${TMPDIR:-/tmp}"
+    secrets=$(umask 077 && mktemp -d "$secrets_root/backup-client.XXXXXX") || fail "cannot write to $secrets_root"
     trap 'rm -rf "$secrets"' EXIT
   fi
   printf '%s' "$secrets"
@@ -110,11 +112,11 @@ run_restic() {
 
 prepare() {
   require RESTIC_REPOSITORY RESTIC_PASSWORD BACKUP_HOST BACKUP_DB_HOST BACKUP_DB_NAME BACKUP_DB_USER BACKUP_DB_PASSWORD
-  mkdir -p "$state_dir" || fail "cannot write $state_dir"
+  mkdir -p "$state_dir" "${TMPDIR:-/tmp}" || fail "cannot write $state_dir or ${TMPDIR:-/tmp}"
   secret_dir >/dev/null
   if [ -n "${BACKUP_SFTP_PRIVATE_KEY:-}" ]; then
     (umask 077 && printf '%s\n' "$BACKUP_SFTP_PRIVATE_KEY" >"$secrets/id_backup" && printf '%s\n' "${BACKUP_SFTP_KNOWN_HOSTS:-}" >"$secrets/known_hosts") ||
-      fail "cannot write the SSH key under ${TMPDIR:-/tmp}"
+      fail "cannot write the SSH key under $secrets_root"
     # restic starts ssh itself; these arguments make it use the key and trust only the given host key.
     restic_options+=(-o "sftp.args=-i $secrets/id_backup -o BatchMode=yes -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$secrets/known_hosts")
   fi

@@ -90,7 +90,10 @@ self_signed() {
 
 init() {
   mkdir -p "$PROXY_STATE_DIR"
-  [ -n "$(generation)" ] || printf 'default 0;\n' >"$PROXY_CACHE_GENERATION"
+  # The page cache outlives the container (it is on a volume), the state does not: a new
+  # start begins a generation no earlier start used, so no page cached before an edit the
+  # last container saw can come back.
+  [ -n "$(generation)" ] || printf 'default %s;\n' "$(date +%s)" >"$PROXY_CACHE_GENERATION"
   : >>"$PROXY_CACHE_INVALIDATIONS"
   if tls_watched; then
     mkdir -p "$(dirname "$PROXY_TLS_CERT")" "$(dirname "$PROXY_TLS_KEY")"

@@ -86,7 +86,7 @@ export class LocalDocker {
    */
   public exec(args: readonly string[], options: { readonly environment?: Record<string, string>; readonly stopAfterMs?: number } = {}): Promise<DockerResult> {
     const volumeTargets = ((this.container.mounts ?? []) as Json[]).filter((m) => m.type === 'volume').map((m) => ({ source: this.stateVolume, target: m.target as string, readOnly: false }));
-    return this.runClient({ ...this.backupEnvironment, ...options.environment }, [...this.backupMounts, ...volumeTargets], Object.keys(this.container.tmpfs ?? {}), args, options.stopAfterMs);
+    return this.runClient(this.backupEnvironment, [...this.backupMounts, ...volumeTargets], Object.keys(this.container.tmpfs ?? {}), args, options.stopAfterMs, options.environment);
   }
 
   public remove(): void {
@@ -209,7 +209,7 @@ export class LocalDocker {
    * fresh folder for each tmpfs, and each read-only mount bound read-only in a mount
    * namespace of the client's own.
    */
-  private runClient(environment: Record<string, string>, mounts: Mount[], tmpfs: string[], args: readonly string[], stopAfterMs?: number): Promise<DockerResult> {
+  private runClient(environment: Record<string, string>, mounts: Mount[], tmpfs: string[], args: readonly string[], stopAfterMs?: number, hostValues: Record<string, string> = {}): Promise<DockerResult> {
     const run = fs.mkdtempSync(path.join(this.work, 'run-'));
     const translations: [string, string][] = [
       ...mounts.map((m) => [m.target, m.source] as [string, string]),
@@ -225,6 +225,9 @@ export class LocalDocker {
     const env: Record<string, string> = {
       PATH: '/usr/bin:/bin:/usr/sbin:/sbin',
       ...Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, translate(value)])),
+      // The test's own values (overrides, the call's environment) are host paths already.
+      ...this.overrides,
+      ...hostValues,
       ...this.options.programs,
       HOME: run,
     };

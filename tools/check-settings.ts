@@ -1,15 +1,23 @@
 // npm run check-settings (and first thing in npm run synth)
 //
-// Checks the settings file (blog.settings.json, or the file named by BLOG_SETTINGS) and
-// prints every problem once, one line each, exit status 1; or one line saying it is fine.
-// cdktf synth would also refuse bad settings, but it prints the app's output twice.
+// Checks the settings file (the one named on the command line, else the one named by
+// BLOG_SETTINGS, else blog.settings.json) and prints every problem once, one line each,
+// exit status 1; or one line saying it is fine. cdktf synth would also refuse bad settings,
+// but it prints the app's output twice.
 import * as fs from 'fs';
 import { loadSettingsFile } from '../core/settings-file';
 
-const file = process.env.BLOG_SETTINGS ?? 'blog.settings.json';
+const args = process.argv.slice(2);
+if (args.length > 1) {
+  process.stderr.write(`check-settings takes at most one settings file; got ${args.length} arguments: ${args.join(' ')}\n`);
+  process.exit(1);
+}
+const named = args[0] ?? process.env.BLOG_SETTINGS;
+const file = named ?? 'blog.settings.json';
 try {
-  loadSettingsFile(file, process.env.BLOG_SETTINGS !== undefined);
-  process.stdout.write(`Settings ${process.env.BLOG_SETTINGS !== undefined || fs.existsSync(file) ? `in ${file}` : '(the defaults)'} are valid.\n`);
+  // A file the user named must exist; only the default file may be absent (defaults apply).
+  loadSettingsFile(file, named !== undefined);
+  process.stdout.write(`Settings ${named !== undefined || fs.existsSync(file) ? `in ${file}` : '(the defaults)'} are valid.\n`);
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(1);

@@ -20,6 +20,14 @@ export class DnsResponder {
     this.records.set(name.toLowerCase(), ipv4);
   }
 
+  /**
+   * Forgets a name, so that it gets NXDOMAIN: what Docker's DNS answers for the alias of a
+   * stopped container.
+   */
+  public removeAddress(name: string): void {
+    this.records.delete(name.toLowerCase());
+  }
+
   public async start(host = '127.0.0.1', port = 0): Promise<void> {
     this.socket.on('message', (message, remote) => {
       const answer = this.answer(message);

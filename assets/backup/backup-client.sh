@@ -290,23 +290,33 @@ restore() {
   printf 'restored %s (%s): %s tables, %s files and folders, in %s s\n' "$tag" "$time" "$(database_tables)" "$(content_files)" "$(($(date +%s) - started))"
 }
 
-# Seconds to sleep until the next time on the schedule: BACKUP_AT, plus whole intervals.
-until_next() {
-  local now anchor at hours minutes
-  now=$(date -u +%s)
+# The next time on the schedule, BACKUP_AT plus whole intervals, after the time given
+# (seconds since the epoch).
+next_run_after() {
+  local now=$1 anchor at hours minutes
   at=${BACKUP_AT:-03:00}
   hours=$((10#${at%%:*}))
   minutes=$((10#${at##*:}))
-  anchor=$(($(date -u -d "$(date -u +%Y-%m-%d)" +%s) + hours * 3600 + minutes * 60))
+  # Midnight UTC of that day: epoch time counts every day as 86,400 seconds.
+  anchor=$((now - now % 86400 + hours * 3600 + minutes * 60))
   while [ "$anchor" -le "$now" ]; do anchor=$((anchor + interval)); done
   while [ $((anchor - interval)) -gt "$now" ]; do anchor=$((anchor - interval)); done
-  printf '%s' $((anchor - now))
+  printf '%s' "$anchor"
+}
+
+# Seconds to sleep until the next time on the schedule.
+until_next() {
+  local now
+  now=$(date -u +%s)
+  printf '%s' $(($(next_run_after "$now") - now))
 }
 
 next() {
-  local wait
-  wait=$(until_next)
-  printf 'next backup at %s (in %s s)\n' "$(date -u -d "@$(($(date +%s) + wait))" '+%Y-%m-%d %H:%M UTC')" "$wait"
+  local now at
+  # One reading of the clock for both figures, so they agree.
+  now=$(date -u +%s)
+  at=$(next_run_after "$now")
+  printf 'next backup at %s (in %s s)\n' "$(date -u -d "@$at" '+%Y-%m-%d %H:%M UTC')" $((at - now))
 }
 
 run() {

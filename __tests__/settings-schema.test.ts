@@ -47,6 +47,8 @@ const MORE_VALID: Readonly<Record<string, readonly string[]>> = {
   $schema: ['./blog.settings.schema.json'],
   siteUrl: ['https://blog.example.net'],
   adminDomain: ['admin.example.com'],
+  // A host other than the default's, so that an accepted value always changes NGINX's configuration.
+  'redirectDomains[]': ['example.org'],
   'tls.certificatePath': ['/srv/tls/fullchain.pem'],
   'tls.keyPath': ['/srv/tls/privkey.pem'],
   'tls.acmeWebroot': ['/srv/acme-webroot'],

@@ -85,7 +85,10 @@ const BAD_INPUTS: [string, BlogHostSettings, RegExp][] = [
   ['a key inside /proc', { tls: { certificatePath: '/srv/fullchain.pem', keyPath: '/proc/self/environ' } }, /tls\.keyPath: got "\/proc\/self\/environ"; expected a file outside the kernel's and the container runtime's directories/],
   ['an ACME webroot equal to the MySQL data path', { tls: { ...OWN_CERTIFICATE, acmeWebroot: '/var/lib/ghost-mysql' } }, /tls\.acmeWebroot: got "\/var\/lib\/ghost-mysql"; host paths of different containers may not overlap; mysql\.dataPath is "\/var\/lib\/ghost-mysql"/],
   ['a certificate directory inside the content', { tls: { certificatePath: '/var/lib/ghost/tls/fullchain.pem', keyPath: '/var/lib/ghost/tls/privkey.pem' } }, /tls\.certificatePath: got "\/var\/lib\/ghost\/tls\/\.\.\."; host paths of different containers may not overlap; ghost\.contentPath is "\/var\/lib\/ghost"/],
-  ['an empty stack name', { name: '' }, /Invalid setting name: got ""; expected a Docker name/],
+  ['an empty stack name', { name: '' }, /Invalid setting name: got ""; expected a stack name: lower-case letters and digits/],
+  ['a stack name with capitals, which Docker refuses as an image name', { name: 'MyBlog' }, /Invalid setting name: got "MyBlog"; expected a stack name: lower-case letters and digits, joined by one "\.", one or two "_", or dashes, at most 63 characters \(it names the images the stack builds, which Docker takes in lower case only\)/],
+  ['a stack name with two dots in a row', { name: 'my..blog' }, /Invalid setting name: got "my\.\.blog"; expected a stack name/],
+  ['a stack name ending in a dash', { name: 'blog-' }, /Invalid setting name: got "blog-"; expected a stack name/],
   ['a backup schedule by month', { backup: { schedule: 'monthly' } }, /backup\.schedule: got "monthly"; expected "hourly", "daily", "weekly" or "every <n>h" \(n from 1 to 744\)/],
   ['backups every 0 hours', { backup: { schedule: 'every 0h' } }, /backup\.schedule: got "every 0h"/],
   ['a backup time without its leading zero', { backup: { at: '3:00' } }, /backup\.at: got "3:00"; expected a time of day HH:MM \(UTC\), such as "03:00"/],
@@ -161,6 +164,12 @@ describe('resolveBlogSettings', () => {
   it('accepts unlimited swap, and unlimited uploads said in words', () => {
     expect(resolveBlogSettings({ ghost: { memorySwapMb: -1 } }).ghost.memorySwapMb).toBe(-1);
     expect(resolveBlogSettings({ proxy: { clientMaxBodySize: 'unlimited' } }).proxy.clientMaxBodySize).toBe('unlimited');
+  });
+
+  it('accepts stack names Docker takes as image repositories', () => {
+    for (const name of ['blog', 'my-blog', 'my--blog', 'blog.example.com', 'my_blog', 'my__blog', 'blog2026']) {
+      expect(resolveBlogSettings({ name }).name).toBe(name);
+    }
   });
 
   it('accepts the Docker addresses users write', () => {

@@ -8,6 +8,7 @@ import {
   checkCacheTime,
   checkDockerHost,
   checkDockerName,
+  checkStackName,
   checkDataPath,
   checkDomain,
   checkEmail,
@@ -323,7 +324,7 @@ export const DEFAULT_BLOG_DOMAIN = 'www.example.com';
 export const BLOG_SETTINGS_SCHEMA = z
   .strictObject({
     $schema: settingString('text').optional().meta({ description: 'The JSON Schema this file follows, for editors; ignored by the stack.' }),
-    name: settingString('name', checkDockerName)
+    name: settingString('name', checkStackName)
       .default(DEFAULT_STACK_NAME)
       .meta({ description: 'Names the stack: the cdktf stack id, the label on every resource and the prefix of the network names.' }),
     dockerHost: settingString('url', checkDockerHost)

@@ -138,6 +138,16 @@ export const checkDockerName: Checker<string> = (value) =>
     ? undefined
     : 'expected a Docker name: a letter or digit, then letters, digits, "_", "." or "-", at most 63 characters';
 
+/**
+ * The stack's name. It is also the repository of the images the stack builds
+ * (`<name>/proxy`), and Docker takes an image repository only in lower case, its parts
+ * joined by one ".", one or two "_", or dashes.
+ */
+export const checkStackName: Checker<string> = (value) =>
+  value.length <= 63 && /^[a-z0-9]+(?:(?:\.|_{1,2}|-+)[a-z0-9]+)*$/.test(value)
+    ? undefined
+    : 'expected a stack name: lower-case letters and digits, joined by one ".", one or two "_", or dashes, at most 63 characters (it names the images the stack builds, which Docker takes in lower case only)';
+
 /** An IANA time zone name such as "Europe/Paris" or "UTC". */
 export const checkTimeZone: Checker<string> = (value) =>
   /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(value) && value.length <= 64

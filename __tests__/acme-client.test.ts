@@ -1,8 +1,77 @@
+import { Container } from '@cdktf/provider-docker/lib/container';
+import { Network } from '@cdktf/provider-docker/lib/network';
+import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { AcmeClient } from '../constructs/acme-client';
+import { BlogHostSettings } from '../core/settings-schema';
+import { constructFixture } from '../test-support/construct-fixtures';
 import { commandExists, describeWhenAvailable } from '../test-support/required-tools';
+import { resourceNamed, synthBlogHost } from '../test-support/synth';
+
+/** An AcmeClient on its own, with the settings' ACME section and the HMAC key given. */
+function acmeClient(settings: BlogHostSettings, eabHmacKey: (secret: string) => string | undefined) {
+  const fixture = constructFixture(settings);
+  const { stack, secret } = fixture;
+  return new AcmeClient(stack, 'acme', {
+    stackName: 's',
+    settings: fixture.settings.tls.acme!,
+    challengeVolume: new Volume(stack, 'challenges', { name: 's-acme-challenges' }),
+    network: new Network(stack, 'acme-network', { name: 's-acme' }),
+    eabHmacKey: eabHmacKey(secret),
+  });
+}
+
+const WITH_EAB: BlogHostSettings = { tls: { acme: { email: 'ops@blog.example.org', directory: 'https://acme.example.net/dir', externalAccountBinding: { keyId: 'kid-1' } } } };
+
+describe('AcmeClient', () => {
+  it('refuses an external account binding without its HMAC key, naming the variable', () => {
+    expect(() => acmeClient(WITH_EAB, () => undefined)).toThrow(
+      'Invalid setting ACME external account binding HMAC key: got nothing; an external account binding (tls.acme.externalAccountBinding) needs it, as the sensitive Terraform variable TF_VAR_acme_eab_hmac_key.',
+    );
+  });
+
+  it('refuses a literal HMAC key, without showing it', () => {
+    expect(() => acmeClient(WITH_EAB, () => 'literal-hmac-key')).toThrow(/^Invalid setting ACME external account binding HMAC key: got "\(a literal secret, not shown\)"; secrets may only be given as a sensitive Terraform variable/);
+  });
+
+  it('takes the HMAC key as a reference', () => {
+    expect(acmeClient(WITH_EAB, (secret) => secret).containerName).toBe('certbot');
+  });
+
+  it('applies every override of its settings', () => {
+    const { text, json } = synthBlogHost({
+      siteUrl: 'https://blog.example.org',
+      redirectDomains: ['example.org'],
+      tls: {
+        acme: {
+          email: 'ops@blog.example.org',
+          directory: 'staging',
+          dataPath: '/srv/letsencrypt',
+          containerName: 'acme-client',
+          memoryMb: 96,
+          memorySwapMb: 96,
+          restart: 'unless-stopped',
+          logMaxSize: '2m',
+          logMaxFiles: 5,
+        },
+      },
+    });
+    expect(text).toHaveResourceWithProperties(Container, {
+      name: 'acme-client',
+      memory: 96,
+      memory_swap: 96,
+      restart: 'unless-stopped',
+      log_opts: { 'max-size': '2m', 'max-file': '5' },
+      volumes: [{ host_path: '/srv/letsencrypt', container_path: '/etc/letsencrypt', read_only: false }],
+    });
+    expect(resourceNamed(json, 'docker_container', 'acme-client').env).toEqual(
+      expect.arrayContaining(['ACME_EMAIL=ops@blog.example.org', 'ACME_DIRECTORY=https://acme-staging-v02.api.letsencrypt.org/directory', 'ACME_DOMAINS=blog.example.org example.org']),
+    );
+  });
+});
 
 /**
  * The ACME client's script (assets/acme/acme-client.sh) on its own. The certificate suite

@@ -112,8 +112,22 @@ describe('BackupService', () => {
     expect(() => backupService({}, { secrets: () => ({ repositoryPassword: 'literal-password' }) })).toThrow(/Invalid setting backup repository password: .*sensitive Terraform variable/);
   });
 
-  it('refuses an S3 repository without its keys, or without a way out', () => {
-    expect(() => backupService({ backup: { repository: 's3:https://s3.example.net/b' } }, { egress: true })).toThrow(/Invalid setting S3 access key ID: /);
+  it('refuses a literal database password, without showing it', () => {
+    expect(() => backupService({}, { secrets: () => ({ databasePassword: 'literal-db-password' }) })).toThrow(
+      /^Invalid setting database password: got "\(a literal secret, not shown\)"; secrets may only be given as a sensitive Terraform variable/,
+    );
+  });
+
+  it('refuses an S3 repository without its keys, naming the variables, or without a way out', () => {
+    expect(() => backupService({ backup: { repository: 's3:https://s3.example.net/b' } }, { egress: true })).toThrow(
+      'Invalid setting S3 access key ID: got nothing; an S3 backup repository needs it, as the sensitive Terraform variable TF_VAR_backup_s3_access_key_id.',
+    );
+    expect(() => backupService({ backup: { repository: 's3:https://s3.example.net/b' } }, { egress: true, secrets: (secret) => ({ s3AccessKeyId: secret }) })).toThrow(
+      'Invalid setting S3 secret access key: got nothing; an S3 backup repository needs it, as the sensitive Terraform variable TF_VAR_backup_s3_secret_access_key.',
+    );
+    expect(() => backupService({ backup: { repository: 's3:https://s3.example.net/b' } }, { egress: true, secrets: (secret) => ({ s3AccessKeyId: secret, s3SecretAccessKey: 'literal-s3-secret' }) })).toThrow(
+      /^Invalid setting S3 secret access key: got "\(a literal secret, not shown\)"/,
+    );
     expect(() => backupService({ backup: { repository: 's3:https://s3.example.net/b' } }, { secrets: (secret) => ({ s3AccessKeyId: secret, s3SecretAccessKey: secret }) })).toThrow(
       /Invalid setting backup\.repository: got "s3:https:\/\/s3\.example\.net\/b"; a repository off the host needs a network with a way out/,
     );
@@ -121,7 +135,9 @@ describe('BackupService', () => {
 
   it('refuses an SFTP repository without its key', () => {
     const settings = { backup: { repository: 'sftp:b@backup.example.net:/r', sftpKnownHosts: 'backup.example.net ssh-ed25519 AAAA' } };
-    expect(() => backupService(settings, { egress: true })).toThrow(/Invalid setting SFTP private key: /);
+    expect(() => backupService(settings, { egress: true })).toThrow(
+      'Invalid setting SFTP private key: got nothing; an SFTP backup repository needs it, as the sensitive Terraform variable TF_VAR_backup_sftp_private_key.',
+    );
   });
 
   it('synthesizes on its own, with the state on the volume it is given', () => {

@@ -5,11 +5,12 @@ import { Construct } from 'constructs';
 import * as path from 'path';
 import { ACME_CERT_NAME, ACME_ENV, CONTAINER_ACME_WEBROOT, CONTAINER_LETSENCRYPT_DIR } from '../core/certificates';
 import { confinementOf } from '../core/confinement';
+import { SECRET_VARIABLES } from '../core/secret-variables';
 import { ResolvedAcmeSettings } from '../core/settings';
 import { escapeForTerraform } from '../core/terraform-literal';
 import { CERTBOT_PIN, imageReference } from '../core/versions';
 import { BuiltImage } from './built-image';
-import { requireSecretReference } from './secret-reference';
+import { requireNeededSecret } from './secret-reference';
 import { ServiceContainer } from './service-container';
 
 export const ACME_ASSET_DIR = path.join(__dirname, '..', 'assets', 'acme');
@@ -57,8 +58,7 @@ export class AcmeClient extends Construct {
     super(scope, id);
     const { settings } = props;
     if (settings.eabKeyId !== undefined) {
-      if (props.eabHmacKey === undefined) throw new Error('AcmeClient: the settings name an external account binding key, so eabHmacKey (a sensitive variable reference) is required.');
-      requireSecretReference('ACME external account binding HMAC key', props.eabHmacKey);
+      requireNeededSecret('ACME external account binding HMAC key', props.eabHmacKey, 'an external account binding (tls.acme.externalAccountBinding)', SECRET_VARIABLES.acmeEabHmacKey);
     }
 
     this.image = new BuiltImage(this, 'image', {

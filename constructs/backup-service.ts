@@ -8,10 +8,11 @@ import { confinementOf } from '../core/confinement';
 import { ServiceEndpoint } from '../core/services';
 import { ResolvedBackupSettings } from '../core/settings';
 import { escapeForTerraform } from '../core/terraform-literal';
+import { SECRET_VARIABLES } from '../core/secret-variables';
 import { SettingError } from '../core/validation';
 import { imageReference, MYSQL_PIN, RESTIC_PIN } from '../core/versions';
 import { BuiltImage } from './built-image';
-import { requireSecretReference } from './secret-reference';
+import { requireNeededSecret, requireSecretReference } from './secret-reference';
 import { ServiceContainer } from './service-container';
 
 export const BACKUP_ASSET_DIR = path.join(__dirname, '..', 'assets', 'backup');
@@ -74,10 +75,10 @@ export class BackupService extends Construct {
     requireSecretReference('database password', secrets.databasePassword);
     // The stack declares these from the settings; a construct used on its own says what it lacks.
     if (repository.kind === 's3') {
-      requireSecretReference('S3 access key ID', secrets.s3AccessKeyId ?? 'missing');
-      requireSecretReference('S3 secret access key', secrets.s3SecretAccessKey ?? 'missing');
+      requireNeededSecret('S3 access key ID', secrets.s3AccessKeyId, 'an S3 backup repository', SECRET_VARIABLES.backupS3AccessKeyId);
+      requireNeededSecret('S3 secret access key', secrets.s3SecretAccessKey, 'an S3 backup repository', SECRET_VARIABLES.backupS3SecretAccessKey);
     }
-    if (repository.kind === 'sftp') requireSecretReference('SFTP private key', secrets.sftpPrivateKey ?? 'missing');
+    if (repository.kind === 'sftp') requireNeededSecret('SFTP private key', secrets.sftpPrivateKey, 'an SFTP backup repository', SECRET_VARIABLES.backupSftpPrivateKey);
     if (repository.kind !== 'local' && !props.egress) {
       throw new SettingError('backup.repository', repository.url, 'a repository off the host needs a network with a way out: give the BackupService an egress network');
     }

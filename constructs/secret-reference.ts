@@ -14,3 +14,14 @@ export function requireSecretReference(what: string, value: string): void {
     );
   }
 }
+
+/**
+ * A secret that the settings make necessary (an S3 repository needs its keys): missing, it is
+ * named with the variable that holds it; given, it must be a reference.
+ */
+export function requireNeededSecret(what: string, value: string | undefined, neededBy: string, variable: string): void {
+  if (value === undefined) {
+    throw new SettingError(what, undefined, `${neededBy} needs it, as the sensitive Terraform variable TF_VAR_${variable}`);
+  }
+  requireSecretReference(what, value);
+}

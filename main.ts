@@ -2,19 +2,19 @@
 // BLOG_SETTINGS). Everything else lives in constructs/ and core/.
 import { App } from 'cdktf';
 import { BlogHostStack } from './constructs/blog-host-stack';
-import { loadSettingsFile } from './core/settings-file';
+import { loadSettingsFile, SettingsFileError, settingsFileToRead } from './core/settings-file';
 import { DEFAULT_STACK_NAME } from './core/settings-schema';
 import { SettingsError } from './core/validation';
 
-const settingsFile = process.env.BLOG_SETTINGS ?? 'blog.settings.json';
+const { file, required } = settingsFileToRead();
 try {
-  const settings = loadSettingsFile(settingsFile, process.env.BLOG_SETTINGS !== undefined);
+  const settings = loadSettingsFile(file, required);
   const app = new App();
   new BlogHostStack(app, settings.name ?? DEFAULT_STACK_NAME, settings);
   app.synth();
 } catch (error) {
   // A settings problem is the user's to fix, not a bug: say what is wrong, once, without a trace.
-  if (!(error instanceof SettingsError) && !/^Settings file /.test((error as Error).message)) throw error;
-  process.stderr.write(`${(error as Error).message}\n`);
+  if (!(error instanceof SettingsError) && !(error instanceof SettingsFileError)) throw error;
+  process.stderr.write(`${error.message}\n`);
   process.exit(1);
 }

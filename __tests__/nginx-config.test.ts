@@ -203,8 +203,10 @@ describe('renderNginxConfig', () => {
     });
 
     it('refuses an NGINX too old for the renderer', () => {
-      expect(() => renderNginxConfig({ ...base, target: { nginx: '1.18.0', openssl: '1.1.1' } })).toThrow(/proxy\.nginxVersion: got "1\.18\.0"; the renderer supports NGINX 1\.22\.0 or newer/);
-      expect(() => renderNginxConfig({ ...base, target: { nginx: 'latest', openssl: '3.0' } })).toThrow(/proxy\.nginxVersion: got "latest"; expected a release number/);
+      expect(() => renderNginxConfig({ ...base, target: { nginx: '1.18.0', openssl: '1.1.1' } })).toThrow(/target\.nginx: got "1\.18\.0"; the renderer supports NGINX 1\.22\.0 or newer/);
+      expect(() => renderNginxConfig({ ...base, target: { nginx: 'latest', openssl: '3.0' } })).toThrow(/target\.nginx: got "latest"; expected a release number/);
+      expect(() => renderNginxConfig({ ...base, target: { nginx: '1.30.5', openssl: 'three' } })).toThrow(/target\.openssl: got "three"; expected a release number/);
+      expect(() => renderNginxConfig({ ...base, ghost: { ...base.ghost, port: 70000 } })).toThrow(/ghost\.port: got 70000; expected/);
     });
 
     it('refuses two sites claiming one host name', () => {

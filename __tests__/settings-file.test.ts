@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { loadSettingsFile } from '../core/settings-file';
+import { loadSettingsFile, SettingsFileError, settingsFileToRead } from '../core/settings-file';
 
 describe('loadSettingsFile', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'settings-'));
@@ -23,11 +23,13 @@ describe('loadSettingsFile', () => {
   });
 
   it('refuses a missing file the user named', () => {
+    expect(() => loadSettingsFile(path.join(dir, 'absent.json'), true)).toThrow(SettingsFileError);
     expect(() => loadSettingsFile(path.join(dir, 'absent.json'), true)).toThrow(/absent\.json does not exist/);
   });
 
   it('refuses a file that is not JSON', () => {
     expect(() => loadSettingsFile(write('broken.json', '{ "name": '), true)).toThrow(/broken\.json is not valid JSON/);
+    expect(() => loadSettingsFile(write('broken.json', '{ "name": '), true)).toThrow(SettingsFileError);
   });
 
   it('checks the whole file and names it', () => {
@@ -38,5 +40,19 @@ describe('loadSettingsFile', () => {
   it('reads a valid file', () => {
     const file = write('ok.json', JSON.stringify({ siteUrl: 'https://blog.example.net', ghost: { memoryMb: 640 } }));
     expect(loadSettingsFile(file, true)).toEqual({ siteUrl: 'https://blog.example.net', ghost: { memoryMb: 640 } });
+  });
+});
+
+describe('settingsFileToRead', () => {
+  it('reads the file named, before BLOG_SETTINGS, and requires it', () => {
+    expect(settingsFileToRead('named.json', { BLOG_SETTINGS: 'env.json' })).toEqual({ file: 'named.json', required: true });
+  });
+
+  it('reads the file BLOG_SETTINGS names when none is named, and requires it', () => {
+    expect(settingsFileToRead(undefined, { BLOG_SETTINGS: 'env.json' })).toEqual({ file: 'env.json', required: true });
+  });
+
+  it('falls back to blog.settings.json, which may be absent', () => {
+    expect(settingsFileToRead(undefined, {})).toEqual({ file: 'blog.settings.json', required: false });
   });
 });

@@ -175,22 +175,22 @@ interface RenderContext {
 }
 
 function checkTarget(target: NginxTarget): { nginx: Version; openssl: Version } {
-  const nginx = parseVersion('proxy.nginxVersion', target.nginx);
+  const nginx = parseVersion('target.nginx', target.nginx);
   if (!atLeast(nginx, NGINX_FEATURES.minimum)) {
     throw new SettingError(
-      'proxy.nginxVersion',
+      'target.nginx',
       target.nginx,
       `the renderer supports NGINX ${formatVersion(NGINX_FEATURES.minimum)} or newer`,
     );
   }
-  return { nginx, openssl: parseVersion('proxy.opensslVersion', target.openssl) };
+  return { nginx, openssl: parseVersion('target.openssl', target.openssl) };
 }
 
 function checkOptions(options: ProxyConfigOptions): void {
   check('tls.profile', options.tls.profile, oneOf(TLS_PROFILES));
   check('proxy.cacheValidTime', options.cacheValidTime, checkCacheTime);
   check('proxy.clientMaxBodySize', options.clientMaxBodySize, checkBodySize);
-  check('proxy.ghostPort', options.ghost.port, checkPort);
+  check('ghost.port', options.ghost.port, checkPort);
   check('proxy.activityPubUpstream', options.activityPubUpstream, checkOrigin);
   if (options.tls.enabled && options.certificateSource && new Set(options.sites.map((s) => s.certificate?.certificateFile)).size !== 1) {
     throw new SettingError('sites[].certificate', options.sites.map((s) => s.certificate?.certificateFile), 'a certificate source feeds one certificate that every site serves');

@@ -1,7 +1,7 @@
 import { spawn } from 'child_process';
 import { BACKUP_CONTENT_DIR } from '../core/backups';
 import { resolveBlogSettings, ResolvedBlogSettings } from '../core/settings';
-import { loadSettingsFile } from '../core/settings-file';
+import { loadSettingsFile, settingsFileToRead } from '../core/settings-file';
 
 /**
  * `npm run backup-now` and `npm run restore`, run against the Docker host the settings
@@ -58,8 +58,8 @@ export function dockerFor(settings: ResolvedBlogSettings): DockerRunner {
 
 /** The settings file the stack was synthesized from (BLOG_SETTINGS, else blog.settings.json). */
 export function loadSettings(): ResolvedBlogSettings {
-  const file = process.env.BLOG_SETTINGS ?? 'blog.settings.json';
-  return resolveBlogSettings(loadSettingsFile(file, process.env.BLOG_SETTINGS !== undefined), file);
+  const { file, required } = settingsFileToRead();
+  return resolveBlogSettings(loadSettingsFile(file, required), file);
 }
 
 function backupOf(settings: ResolvedBlogSettings) {

@@ -5,19 +5,17 @@
 // exit status 1; or one line saying it is fine. cdktf synth would also refuse bad settings,
 // but it prints the app's output twice.
 import * as fs from 'fs';
-import { loadSettingsFile } from '../core/settings-file';
+import { loadSettingsFile, settingsFileToRead } from '../core/settings-file';
 
 const args = process.argv.slice(2);
 if (args.length > 1) {
   process.stderr.write(`check-settings takes at most one settings file; got ${args.length} arguments: ${args.join(' ')}\n`);
   process.exit(1);
 }
-const named = args[0] ?? process.env.BLOG_SETTINGS;
-const file = named ?? 'blog.settings.json';
+const { file, required } = settingsFileToRead(args[0]);
 try {
-  // A file the user named must exist; only the default file may be absent (defaults apply).
-  loadSettingsFile(file, named !== undefined);
-  process.stdout.write(`Settings ${named !== undefined || fs.existsSync(file) ? `in ${file}` : '(the defaults)'} are valid.\n`);
+  loadSettingsFile(file, required);
+  process.stdout.write(`Settings ${required || fs.existsSync(file) ? `in ${file}` : '(the defaults)'} are valid.\n`);
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(1);

@@ -5,7 +5,7 @@
 // (leaving nothing behind) on Ctrl-C or SIGTERM. Try a settings change against a running
 // Ghost before deploying it.
 import { parseArgs } from 'util';
-import { loadSettingsFile } from '../core/settings-file';
+import { loadSettingsFile, settingsFileToRead } from '../core/settings-file';
 import { HostPort, RunningPreview, startPreview } from './nginx-harness';
 
 function hostPort(flag: string, value: string | undefined): HostPort | undefined {
@@ -37,8 +37,8 @@ async function main(): Promise<void> {
   });
   const upstream = hostPort('upstream', values.upstream);
   if (!upstream) throw new Error('--upstream HOST:PORT is required: where Ghost listens, such as 127.0.0.1:2368');
-  const settingsFile = values.settings ?? process.env.BLOG_SETTINGS ?? 'blog.settings.json';
-  const settings = loadSettingsFile(settingsFile, values.settings !== undefined || process.env.BLOG_SETTINGS !== undefined);
+  const { file: settingsFile, required } = settingsFileToRead(values.settings);
+  const settings = loadSettingsFile(settingsFile, required);
 
   // Signals are caught from the start, so a Ctrl-C during start-up still cleans up.
   let preview: RunningPreview | undefined;

@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { SETTINGS_FILE_VARIABLE } from '../core/settings-file';
 import { Json, readSynthesizedStack } from '../core/terraform-json';
 
 /**
@@ -30,7 +31,7 @@ export function synthesizeStack(options: SynthesizeOptions = {}): Json {
         ...process.env,
         CDKTF_OUTDIR: outdir,
         CHECKPOINT_DISABLE: '1',
-        ...(options.settingsFile !== undefined ? { BLOG_SETTINGS: options.settingsFile } : {}),
+        ...(options.settingsFile !== undefined ? { [SETTINGS_FILE_VARIABLE]: options.settingsFile } : {}),
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });

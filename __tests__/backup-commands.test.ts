@@ -1,5 +1,6 @@
+import { BACKUP_CLIENT } from '../core/backups';
 import { resolveBlogSettings } from '../core/settings';
-import { BACKUP_CLIENT, backupNow, DockerResult, DockerRunOptions, InspectedContainer, oneOffCreateOptions, restore, RESTORE_CAPABILITIES } from '../tools/backup-commands';
+import { backupNow, DockerResult, DockerRunOptions, InspectedContainer, oneOffCreateOptions, restore, RESTORE_CAPABILITIES } from '../tools/backup-commands';
 
 /**
  * What `npm run backup-now` and `npm run restore` ask of Docker, against a scripted docker

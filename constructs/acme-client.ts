@@ -13,10 +13,10 @@ import { BuiltImage } from './built-image';
 import { requireNeededSecret } from './secret-reference';
 import { ServiceContainer } from './service-container';
 
-export const ACME_ASSET_DIR = path.join(__dirname, '..', 'assets', 'acme');
+const ACME_ASSET_DIR = path.join(__dirname, '..', 'assets', 'acme');
 
 export interface AcmeClientProps {
-  /** The stack's name: image repository prefix, labels and network name. */
+  /** The stack's name: image repository prefix and labels. */
   readonly stackName: string;
   /** The volume challenges are written into; the proxy serves them from it. */
   readonly challengeVolume: Volume;

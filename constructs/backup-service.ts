@@ -3,7 +3,7 @@ import { Network } from '@cdktf/provider-docker/lib/network';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { Construct } from 'constructs';
 import * as path from 'path';
-import { BACKUP_CONTENT_DIR, BACKUP_ENV, BACKUP_REPOSITORY_DIR, BACKUP_SECRETS_DIR, BACKUP_STATE_DIR, BACKUP_TEMP_DIR, RESTIC_CACHE_DIR } from '../core/backups';
+import { BACKUP_CLIENT, BACKUP_CONTENT_DIR, BACKUP_ENV, BACKUP_REPOSITORY_DIR, BACKUP_SECRETS_DIR, BACKUP_STATE_DIR, BACKUP_TEMP_DIR, RESTIC_CACHE_DIR } from '../core/backups';
 import { confinementOf } from '../core/confinement';
 import { ServiceEndpoint } from '../core/services';
 import { ResolvedBackupSettings } from '../core/settings';
@@ -15,7 +15,7 @@ import { BuiltImage } from './built-image';
 import { requireNeededSecret, requireSecretReference } from './secret-reference';
 import { ServiceContainer } from './service-container';
 
-export const BACKUP_ASSET_DIR = path.join(__dirname, '..', 'assets', 'backup');
+const BACKUP_ASSET_DIR = path.join(__dirname, '..', 'assets', 'backup');
 
 /** Secrets of the backup service: references to sensitive variables, never literals. */
 export interface BackupSecrets {
@@ -125,7 +125,7 @@ export class BackupService extends Construct {
       volumes,
       mounts: [{ type: 'volume', source: props.stateVolume.name, target: BACKUP_STATE_DIR, readOnly: false }],
       healthcheck: {
-        test: ['CMD', '/usr/local/bin/backup-client', 'health'],
+        test: ['CMD', BACKUP_CLIENT, 'health'],
         interval: '10m',
         timeout: '10s',
         retries: 1,

@@ -14,7 +14,7 @@ import { ServiceContainer } from './service-container';
 export const BLOG_ASSET_DIR = path.join(__dirname, '..', 'assets', 'blog');
 
 /** Where the official image keeps Ghost's content (images, themes, settings files). */
-export const GHOST_CONTENT_DIR = '/var/lib/ghost/content';
+const GHOST_CONTENT_DIR = '/var/lib/ghost/content';
 
 export interface GhostDatabaseConnection {
   /** MySQL's alias on the backend network and its port. */

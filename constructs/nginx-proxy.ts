@@ -4,8 +4,8 @@ import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { Construct } from 'constructs';
 import { CONTAINER_ACME_WEBROOT, CONTAINER_CERTIFICATE_SOURCE, CONTAINER_LETSENCRYPT_DIR } from '../core/certificates';
 import { confinementOf } from '../core/confinement';
-import { ProxyConfigOptions, renderNginxConfig } from '../core/nginx-config';
-import { PROXY_ASSET_DIR, PROXY_CACHE_ROOT, PROXY_HEALTH_PORT, resolveStaticRoot } from '../core/proxy-options';
+import { PROXY_HEALTH_PATH, ProxyConfigOptions, renderNginxConfig } from '../core/nginx-config';
+import { CONTAINER_LAYOUT, PROXY_ASSET_DIR, PROXY_CACHE_ROOT, PROXY_HEALTH_PORT, resolveStaticRoot } from '../core/proxy-options';
 import { ResolvedProxySettings, ResolvedTlsSettings } from '../core/settings';
 import { imageReference, NGINX_PIN } from '../core/versions';
 import { BuiltImage } from './built-image';
@@ -66,8 +66,8 @@ export class NginxProxy extends Construct {
       buildArgs: { NGINX_IMAGE: imageReference(NGINX_PIN), STATIC_ROOT: staticRoot },
     });
 
-    const ports = [{ internal: 80, external: props.ports.http, protocol: 'tcp' }];
-    if (tls.enabled) ports.push({ internal: 443, external: props.ports.https, protocol: 'tcp' });
+    const ports = [{ internal: CONTAINER_LAYOUT.httpPort, external: props.ports.http, protocol: 'tcp' }];
+    if (tls.enabled) ports.push({ internal: CONTAINER_LAYOUT.httpsPort, external: props.ports.https, protocol: 'tcp' });
 
     // Keys are read from the host or certbot's folder when the container runs, read-only, and
     // never enter an image or a plan; the watcher copies a matching pair into its own state.
@@ -97,7 +97,7 @@ export class NginxProxy extends Construct {
       mounts,
       volumes: volumes.length > 0 ? volumes : undefined,
       healthcheck: {
-        test: ['CMD', 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${PROXY_HEALTH_PORT}/healthz`],
+        test: ['CMD', 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${PROXY_HEALTH_PORT}${PROXY_HEALTH_PATH}`],
         interval: '30s',
         timeout: '5s',
         retries: 3,

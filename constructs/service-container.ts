@@ -44,7 +44,8 @@ export interface ServiceContainerProps {
    */
   readonly ports?: readonly ContainerPorts[];
   /**
-   * Bind and tmpfs mounts (files must exist on the host).
+   * Bind mounts (the files must exist on the host) and volume mounts; tmpfs comes from the
+   * confinement.
    * @default - none
    */
   readonly mounts?: readonly ContainerMounts[];

@@ -16,7 +16,7 @@ export interface BuildContextContents {
 }
 
 /** Reads a directory recursively into a sorted path → bytes map. Symlinks are refused: Docker would not follow them. */
-export function readDirectoryFiles(root: string): Map<string, Buffer> {
+function readDirectoryFiles(root: string): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   const walk = (dir: string, prefix: string): void => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
@@ -31,7 +31,7 @@ export function readDirectoryFiles(root: string): Map<string, Buffer> {
   return files;
 }
 
-export function hashBuildContext(files: ReadonlyMap<string, Buffer>, buildArgs: Readonly<Record<string, string>> = {}): string {
+function hashBuildContext(files: ReadonlyMap<string, Buffer>, buildArgs: Readonly<Record<string, string>> = {}): string {
   const hash = createHash('sha256');
   for (const name of [...files.keys()].sort()) {
     hash.update(`file ${name} ${createHash('sha256').update(files.get(name)!).digest('hex')}\n`);

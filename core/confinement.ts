@@ -31,7 +31,7 @@ export interface Confinement {
 }
 
 /** Mount options of every tmpfs: nothing there runs, is set-user-ID or a device. */
-export const TMPFS_OPTIONS = 'rw,noexec,nosuid,nodev';
+const TMPFS_OPTIONS = 'rw,noexec,nosuid,nodev';
 
 /** What Ghost's /tmp needs besides the upload itself (image processing, other requests). */
 const GHOST_TMP_HEADROOM_MB = 32;

@@ -131,7 +131,7 @@ export type RenderedFiles = Readonly<Record<string, string>>;
 const GHOST_CACHE_ZONE = 'ghost_pages';
 
 /** Files in the state directory; the watcher finds them through WATCH_ENV_FILE. */
-export const STATE_FILES = {
+const STATE_FILES = {
   /** `default <n>;`: the page cache's generation, part of every cache key. */
   cacheGeneration: 'cache-generation.conf',
   /** One line per Ghost response carrying X-Cache-Invalidate. */
@@ -144,10 +144,10 @@ export const STATE_FILES = {
 export const WATCH_ENV_FILE = 'proxy-watch.env';
 
 /** The page NGINX answers with while Ghost cannot be reached and nothing is cached. */
-export const GHOST_UNAVAILABLE_PAGE = 'errors/ghost-unavailable.html';
+const GHOST_UNAVAILABLE_PAGE = 'errors/ghost-unavailable.html';
 
-/** The first generation, for whatever starts NGINX to write before it does. */
-export const INITIAL_CACHE_GENERATION = 'default 0;\n';
+/** The path of the proxy's own health check, on the health listener (never the public ports). */
+export const PROXY_HEALTH_PATH = '/healthz';
 
 /**
  * How many cache misses one client may send on to Ghost: a steady rate with room for a page's
@@ -552,7 +552,7 @@ function renderDefaultServers(ctx: RenderContext): string {
       `listen ${layout.healthListen};`,
       'server_name _;',
       'access_log off;',
-      ...section('location = /healthz', ['default_type text/plain;', 'return 200 "ok\\n";']),
+      ...section(`location = ${PROXY_HEALTH_PATH}`, ['default_type text/plain;', 'return 200 "ok\\n";']),
       ...section('location /', ['return 404;']),
     ]),
     '',

@@ -69,14 +69,14 @@ export function servingCertificate(layout: NginxLayout): TlsCertificateFiles {
 }
 
 /** Where the proxy container finds the certificate: the user's mounted files, or certbot's lineage. */
-export function containerCertificateSource(tls: ResolvedTlsSettings): TlsCertificateFiles | undefined {
+function containerCertificateSource(tls: ResolvedTlsSettings): TlsCertificateFiles | undefined {
   if (tls.mode === 'files') return CONTAINER_CERTIFICATE_SOURCE;
   if (tls.mode === 'acme') return lineageFiles(CONTAINER_LETSENCRYPT_DIR);
   return undefined;
 }
 
 /** True when plain HTTP answers ACME challenges: the stack's own client, or a webroot of the user's. */
-export function servesAcmeChallenges(tls: ResolvedTlsSettings): boolean {
+function servesAcmeChallenges(tls: ResolvedTlsSettings): boolean {
   return tls.mode === 'acme' || tls.acmeWebroot !== undefined;
 }
 
@@ -84,7 +84,7 @@ export function servesAcmeChallenges(tls: ResolvedTlsSettings): boolean {
  * The proxy's sites from the stack settings: the blog, the redirect hosts (the article's
  * apex) and an optional admin host, all with the one certificate the article shared.
  */
-export function proxySites(settings: ResolvedBlogSettings, certificate: TlsCertificateFiles): ProxySite[] {
+function proxySites(settings: ResolvedBlogSettings, certificate: TlsCertificateFiles): ProxySite[] {
   const withCertificate = settings.tls.enabled ? { certificate } : {};
   return [
     { role: 'blog', hostNames: [settings.blogDomain], ...withCertificate },

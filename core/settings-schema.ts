@@ -44,7 +44,7 @@ import {
 export type StringKind = 'name' | 'host' | 'path' | 'url' | 'text';
 
 /** The kind of each string setting, for the gate and for the tests that cover every one. */
-export const STRING_KIND = Symbol('stringKind');
+const STRING_KIND = Symbol('stringKind');
 
 // cdktf writes its own unresolved values into strings as `${TfToken[TOKEN.n]}` (or with #
 // for lists): a setting holding one would be resolved as if the stack had written it.
@@ -63,7 +63,7 @@ function gate(kind: StringKind, value: string): string | undefined {
  * A string setting of a kind, with its own check after the gate. Its description is given
  * here rather than with `.meta()`, which would copy the schema without its kind.
  */
-export function settingString(kind: StringKind, own?: Checker<string>, options: { readonly maxLength?: number; readonly description?: string } = {}) {
+function settingString(kind: StringKind, own?: Checker<string>, options: { readonly maxLength?: number; readonly description?: string } = {}) {
   const maxLength = options.maxLength ?? 1024;
   const checked = z.string().check((ctx) => {
     const value = ctx.value;
@@ -264,7 +264,7 @@ const MAIL_SCHEMA = z
   .meta({ description: "Ghost's outgoing mail over SMTP." });
 
 /** How often backups run: a name, or "every <n>h". */
-export const BACKUP_SCHEDULES = { hourly: 3600, daily: 86400, weekly: 604800 } as const;
+const BACKUP_SCHEDULES = { hourly: 3600, daily: 86400, weekly: 604800 } as const;
 
 /** Seconds between backups for a schedule, or undefined when it is none. */
 export function backupIntervalSeconds(schedule: string): number | undefined {

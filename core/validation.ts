@@ -63,7 +63,7 @@ export const checkDomain: Checker<string> = (value) => {
  * configuration, binaries, kernel interfaces or the Docker socket. A path is refused when
  * it is one of these, lies inside one, or holds one (mounting `/var` would expose `/var/run`).
  */
-export const SYSTEM_DIRECTORIES = [
+const SYSTEM_DIRECTORIES = [
   '/etc', '/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/boot', '/proc', '/sys', '/dev', '/run', '/var/run',
   // The Docker daemon's own state, and where its socket lives on common hosts.
   '/var/lib/docker', '/var/lib/containerd',
@@ -75,7 +75,7 @@ export function pathsOverlap(a: string, b: string): boolean {
 }
 
 /** An absolute, normalised POSIX path on the Docker host, such as `/var/lib/ghost`. */
-export const checkAbsolutePath: Checker<string> = (value) => {
+const checkAbsolutePath: Checker<string> = (value) => {
   const normalised = value.split('/').every((part, i) => (i === 0 ? part === '' : part !== '' && part !== '.' && part !== '..'));
   if (!value.startsWith('/') || value === '/' || !normalised || !/^[A-Za-z0-9._/@+-]+$/.test(value)) {
     return 'expected an absolute path on the Docker host other than "/", without "." or ".." parts, of letters, digits and . _ - @ + / only, such as "/var/lib/ghost"';
@@ -105,7 +105,7 @@ export const checkFilePath: Checker<string> = (value) => {
 };
 
 /** Docker refuses a memory limit below 6 MiB; anything above 1 TiB is a typo. */
-export const MEMORY_MIB = { min: 6, max: 1024 * 1024 } as const;
+const MEMORY_MIB = { min: 6, max: 1024 * 1024 } as const;
 
 export const checkMemory: Checker<number> = (value) =>
   Number.isInteger(value) && value >= MEMORY_MIB.min && value <= MEMORY_MIB.max
@@ -223,7 +223,7 @@ const SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 7 *
  * read it (ngx_parse_time with seconds): a whole number and a unit of s, m, h, d, w, M
  * (30 days) or y (365 days); NGINX refuses `ms` there. Undefined when NGINX refuses it.
  */
-export function nginxTimeSeconds(text: string): number | undefined {
+function nginxTimeSeconds(text: string): number | undefined {
   const match = /^([0-9]{1,12})(s|m|h|d|w|M|y)$/.exec(text);
   return match ? Number(match[1]) * SECONDS[match[2]] : undefined;
 }

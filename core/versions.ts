@@ -80,5 +80,5 @@ export const RESTIC_PIN: ImagePin = {
   source: 'restic/restic CHANGELOG.md at a80be1478a4c537f8396e0db2b05120aa78f11e0',
 };
 
-/** Every pin, for the review and for the test that each names its source. */
+/** Every pin in one list, for the test that each names its source. */
 export const IMAGE_PINS: Readonly<Record<string, ImagePin>> = { nginx: NGINX_PIN, ghost: GHOST_PIN, mysql: MYSQL_PIN, certbot: CERTBOT_PIN, restic: RESTIC_PIN };

@@ -1,5 +1,5 @@
 import { spawn } from 'child_process';
-import { BACKUP_CONTENT_DIR } from '../core/backups';
+import { BACKUP_CLIENT, BACKUP_CONTENT_DIR } from '../core/backups';
 import { resolveBlogSettings, ResolvedBlogSettings } from '../core/settings';
 import { loadSettingsFile, settingsFileToRead } from '../core/settings-file';
 
@@ -12,9 +12,6 @@ import { loadSettingsFile, settingsFileToRead } from '../core/settings-file';
  * backup container's own image, environment, networks, limits and confinement, plus write
  * access to the content and the few capabilities writing another user's files takes.
  */
-
-/** The backup client inside the backup image (assets/backup/backup-client.sh). */
-export const BACKUP_CLIENT = '/usr/local/bin/backup-client';
 
 /**
  * What a restore needs beyond the backup container's confinement: the restored files belong

@@ -48,7 +48,7 @@ export function fillVariables(environment: Record<string, string>, variables: Re
  * What this machine needs beyond the plan: Ghost would look up avatars and notify search
  * engines over the internet, which is not there; each lookup would only fail, slowly.
  */
-export const OFFLINE_ENVIRONMENT: Readonly<Record<string, string>> = {
+const OFFLINE_ENVIRONMENT: Readonly<Record<string, string>> = {
   privacy__useGravatar: 'false',
   privacy__useIndexNow: 'false',
 };

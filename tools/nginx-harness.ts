@@ -233,7 +233,7 @@ interface PreparedPrefix {
 }
 
 /** The proxy's watcher, the same script the image runs beside NGINX. */
-export const PROXY_WATCH_SCRIPT = path.join(PROXY_ASSET_DIR, 'proxy-watch.sh');
+const PROXY_WATCH_SCRIPT = path.join(PROXY_ASSET_DIR, 'proxy-watch.sh');
 
 interface PrefixPorts {
   readonly staticDir?: string;

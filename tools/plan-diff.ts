@@ -91,7 +91,6 @@ function certificateWarnings(base: Json, head: Json): string[] {
   return warnings;
 }
 
-/** Read-write mounts of host data or volumes, as "source -> target". */
 /** What a volume holds when the stack may lose it (its disposable label); undefined for data. */
 function disposableContents(volume: Json | undefined): string | undefined {
   return ((volume?.labels ?? []) as Json[]).find((l) => l.label === DISPOSABLE_LABEL)?.value;

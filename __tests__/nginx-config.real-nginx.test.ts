@@ -482,8 +482,10 @@ function capabilitiesOn(nginx: LocalNginx): void {
     const preview = await startPreview({ nginx, upstream: { host: ghost.host, port: ghost.port }, capabilities });
     try {
       // The master listens, but every worker dies at once and is not respawned.
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(fs.readFileSync(preview.errorLog, 'utf8')).toMatch(new RegExp(`${call}\\(\\d+\\) failed \\(1: Operation not permitted\\)[\\s\\S]*exited with fatal code 2 and cannot be respawned`));
+      const deaths = new RegExp(`${call}\\(\\d+\\) failed \\(1: Operation not permitted\\)[\\s\\S]*exited with fatal code 2 and cannot be respawned`);
+      const deadline = Date.now() + 10_000;
+      while (!deaths.test(fs.readFileSync(preview.errorLog, 'utf8')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(fs.readFileSync(preview.errorLog, 'utf8')).toMatch(deaths);
     } finally {
       await preview.stop();
     }

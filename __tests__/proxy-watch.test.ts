@@ -158,6 +158,8 @@ describeWhenAvailable('proxy-watch.sh and the certificate', commandExists('opens
     // A renewal caught half-written: the new certificate, the old key.
     const second = pair('second.example.com');
     fs.copyFileSync(second.cert, path.join(source, 'fullchain.pem'));
+    // The watcher sees the pair (it says so), and then must not reload.
+    await waitFor(() => /does not match the certificate/.test(log.join('')));
     await new Promise((r) => setTimeout(r, 800));
     expect(reloadCount()).toBe(1);
     expect(servedSubject()).toBe('subject=CN = first.example.com');

@@ -23,8 +23,9 @@ export interface BackupSecrets {
   readonly repositoryPassword: string;
   /** The database user's password. */
   readonly databasePassword: string;
-  /** S3: the access key's ID and secret. @default - none; required for an s3: repository */
+  /** S3: the access key's ID. @default - none; required for an s3: repository */
   readonly s3AccessKeyId?: string;
+  /** S3: the access key's secret. @default - none; required for an s3: repository */
   readonly s3SecretAccessKey?: string;
   /** SFTP: the private key. @default - none; required for an sftp: repository */
   readonly sftpPrivateKey?: string;
@@ -39,6 +40,7 @@ export interface BackupServiceProps {
   readonly contentPath: string;
   /** The database: where it answers, its name and user. */
   readonly database: { readonly endpoint: ServiceEndpoint; readonly name: string; readonly user: string };
+  /** The repository's password, the database user's password and any off-host keys. */
   readonly secrets: BackupSecrets;
   /** A volume for the time of the last backup and restic's cache, so that both outlast the container. */
   readonly stateVolume: Volume;

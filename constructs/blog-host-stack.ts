@@ -41,13 +41,14 @@ export interface AssetDirs {
   readonly backup?: string;
 }
 
-export type BlogHostStackProps = BlogHostSettings & {
+/** The settings file's settings, plus where the images' build contexts are. */
+export interface BlogHostStackProps extends BlogHostSettings {
   /**
-   * Build contexts of the two images, for forks that keep their own assets elsewhere.
-   * @default the repository's assets/proxy and assets/blog
+   * Build contexts of the images, for forks that keep their own assets elsewhere.
+   * @default the repository's assets/proxy, assets/blog, assets/acme and assets/backup
    */
   readonly assetDirs?: AssetDirs;
-};
+}
 
 /**
  * One Docker host running the article's blog: NGINX in front, Ghost 6 behind it and MySQL 8

@@ -19,7 +19,9 @@ const GHOST_CONTENT_DIR = '/var/lib/ghost/content';
 export interface GhostDatabaseConnection {
   /** MySQL's alias on the backend network and its port. */
   readonly endpoint: ServiceEndpoint;
+  /** The database Ghost uses. */
   readonly database: string;
+  /** The user Ghost connects as. */
   readonly user: string;
   /** A reference to a sensitive Terraform variable; a literal is refused. */
   readonly password: string;
@@ -45,6 +47,7 @@ export interface GhostBlogProps {
   readonly frontend: Network;
   /** Internal network shared with MySQL. */
   readonly backend: Network;
+  /** Where and as whom Ghost reaches MySQL. */
   readonly database: GhostDatabaseConnection;
   /**
    * Outgoing mail over SMTP.

@@ -13,8 +13,12 @@ import { ServiceRole, SERVICE_LABEL, STACK_LABEL } from '../core/services';
 import { ResolvedContainerSettings } from '../core/settings';
 
 export interface NetworkAttachment {
+  /** The network to join. */
   readonly network: Network;
-  /** Names other containers on this network resolve to this one (Docker's embedded DNS). */
+  /**
+   * Names other containers on this network resolve to this one (Docker's embedded DNS).
+   * @default - none: only the container's name
+   */
   readonly aliases?: readonly string[];
 }
 

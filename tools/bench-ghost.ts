@@ -13,9 +13,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs, promisify } from 'util';
-import { proxyHostNames } from '../core/proxy-options';
+import { PROXY_HEALTH_PORT, proxyHostNames } from '../core/proxy-options';
+import { MYSQL_ENV } from '../core/services';
 import { resolveBlogSettings } from '../core/settings';
-import { BlogHostSettings } from '../core/settings-schema';
+import { BlogHostSettings, DEFAULT_BLOG_DOMAIN } from '../core/settings-schema';
 import { Json } from '../core/terraform-json';
 import { startBaseline, Target } from './baseline-nginx';
 import { GhostClient } from './ghost-admin-client';
@@ -27,7 +28,7 @@ import { E2E_SECRETS } from './real-ghost-stack';
 import { synthesizeStack } from './synthesize';
 
 const run = promisify(execFile);
-const BLOG = 'www.example.com';
+const BLOG = DEFAULT_BLOG_DOMAIN;
 const OWNER = { name: 'Bench Owner', email: 'owner@example.com', password: 'correct-horse-battery-9', blogTitle: 'Benchmark Blog' };
 /** The article's `docker run -m 150m --memory-swap 300m` for Ghost. */
 const ARTICLE_GHOST_MEMORY = { memoryMb: 150, memorySwapMb: 300 };
@@ -52,7 +53,7 @@ async function startGhost(plan: Json, memory: { memoryMb: number; memorySwapMb: 
   const mariadb = new MariadbServer();
   await mariadb.start();
   const mysqlEnv = planEnvironment(plan, 'mysql');
-  mariadb.createDatabase(mysqlEnv.MYSQL_DATABASE, mysqlEnv.MYSQL_USER, E2E_SECRETS.mysql_password);
+  mariadb.createDatabase(mysqlEnv[MYSQL_ENV.database], mysqlEnv[MYSQL_ENV.user], E2E_SECRETS.mysql_password);
   const ghost = new GhostServer({ environment: fillVariables(planEnvironment(plan, 'ghost'), E2E_SECRETS), memory });
   try {
     await ghost.start();
@@ -151,7 +152,7 @@ async function throughput(nginx: LocalNginx, plan: Json, settings: BlogHostSetti
     fs.mkdirSync(staticDir);
     // NGINX's workers run as an unprivileged user.
     fs.chmodSync(work, 0o755);
-    const generated = await startPreview({ nginx, settings, upstream: { host: ghost.host, port: ghost.port }, httpPort: 80, httpsPort: PORTS.generated, healthPort: 8081, staticDir });
+    const generated = await startPreview({ nginx, settings, upstream: { host: ghost.host, port: ghost.port }, httpPort: 80, httpsPort: PORTS.generated, healthPort: PROXY_HEALTH_PORT, staticDir });
     stops.unshift(() => generated.stop());
     const client = new GhostClient({ origin: `https://${BLOG}`, caFile: generated.certificateFile });
     const postPath = await seed(client);
@@ -253,7 +254,7 @@ async function memory(plan: Json, settings: BlogHostSettings, nginx: LocalNginx,
       continue;
     }
     const { mariadb, ghost } = started;
-    const preview = await startPreview({ nginx, settings, upstream: { host: ghost.host, port: ghost.port }, httpPort: 80, httpsPort: PORTS.generated, healthPort: 8081 });
+    const preview = await startPreview({ nginx, settings, upstream: { host: ghost.host, port: ghost.port }, httpPort: 80, httpsPort: PORTS.generated, healthPort: PROXY_HEALTH_PORT });
     try {
       const client = new GhostClient({ origin: `https://${BLOG}`, caFile: preview.certificateFile });
       const post = await seed(client);

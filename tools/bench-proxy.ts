@@ -11,13 +11,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs, promisify } from 'util';
 import { atLeast, NGINX_FEATURES, parseVersion } from '../core/nginx-version';
-import { CONTAINER_DEFAULTS } from '../core/settings-schema';
+import { CONTAINER_DEFAULTS, DEFAULT_BLOG_DOMAIN } from '../core/settings-schema';
 import { BASELINE_CHANGES, nginxPids, SEED, startBaseline, Target } from './baseline-nginx';
 import { findLocalNginx, LocalNginx, nginxLabel, RunningPreview, startPreview } from './nginx-harness';
 import { StandInServer } from './stand-in-server';
 
 const run = promisify(execFile);
-const BLOG = 'www.example.com';
+const BLOG = DEFAULT_BLOG_DOMAIN;
 /** The proxy container's memory limit, which NGINX's peak must stay well inside. */
 const PROXY_MEMORY_LIMIT_MIB = CONTAINER_DEFAULTS.proxy.memoryMb;
 

@@ -4,7 +4,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { NginxLayout, ProxyConfigOptions, renderNginxConfig, TlsCertificateFiles, WATCH_ENV_FILE } from '../core/nginx-config';
-import { PROXY_ASSET_DIR, proxyConfigOptions, proxyHostNames, resolveStaticRoot, servingCertificate } from '../core/proxy-options';
+import { PROXY_ASSET_DIR, PROXY_HEALTH_PORT, proxyConfigOptions, proxyHostNames, resolveStaticRoot, servingCertificate } from '../core/proxy-options';
 import { GHOST_ENDPOINT } from '../core/services';
 import { ResolvedBlogSettings, resolveBlogSettings } from '../core/settings';
 import { BlogHostSettings } from '../core/settings-schema';
@@ -305,7 +305,7 @@ function prepareNginxPrefix(nginx: LocalNginx, settings: ResolvedBlogSettings, p
  */
 export function testNginxConfiguration(nginx: LocalNginx, settings: BlogHostSettings): { ok: boolean; output: string } {
   const prepared = prepareNginxPrefix(nginx, resolveBlogSettings(settings), {
-    httpPort: 8080, httpsPort: 8443, healthPort: 8081, resolver: '127.0.0.1:53', ghostPort: 2368,
+    httpPort: 8080, httpsPort: 8443, healthPort: PROXY_HEALTH_PORT, resolver: '127.0.0.1:53', ghostPort: GHOST_ENDPOINT.port,
   });
   try {
     const result = spawnSync(nginx.binary, [...prepared.args, '-t'], { encoding: 'utf8' });

@@ -1,5 +1,6 @@
-import { MYSQL_ENV } from '../core/services';
-import { BlogHostSettings } from '../core/settings-schema';
+import { PROXY_HEALTH_PORT } from '../core/proxy-options';
+import { MYSQL_ENDPOINT, MYSQL_ENV } from '../core/services';
+import { BlogHostSettings, DEFAULT_BLOG_DOMAIN } from '../core/settings-schema';
 import { Json } from '../core/terraform-json';
 import { fillVariables, GhostServer, planContainer, planEnvironment } from './ghost-server';
 import { MariadbServer } from './mariadb-server';
@@ -25,7 +26,7 @@ export const E2E_MAIL_HOST = 'smtp.example.net';
  * answers, for a certificate challenge that must fail.
  */
 export const E2E_HOSTS: Readonly<Record<string, readonly string[]>> = {
-  '127.0.0.1': ['localhost', 'www.example.com', 'example.com', 'admin.example.com', 'mysql', E2E_MAIL_HOST],
+  '127.0.0.1': ['localhost', DEFAULT_BLOG_DOMAIN, 'example.com', 'admin.example.com', MYSQL_ENDPOINT.alias, E2E_MAIL_HOST],
   '127.0.0.2': ['wrong-dns.example.com'],
 };
 
@@ -64,7 +65,7 @@ export async function startRealGhostStack(options: RealGhostStackOptions): Promi
   const started: { stop(): Promise<void> }[] = [];
   try {
     const mysqlEnv = planEnvironment(options.plan, 'mysql');
-    const mariadb = new MariadbServer({ port: 3306 });
+    const mariadb = new MariadbServer({ port: MYSQL_ENDPOINT.port });
     await mariadb.start();
     started.push({ stop: () => mariadb.destroy() });
     mariadb.createDatabase(mysqlEnv[MYSQL_ENV.database], mysqlEnv[MYSQL_ENV.user], E2E_SECRETS.mysql_password);
@@ -98,7 +99,7 @@ export async function startRealGhostStack(options: RealGhostStackOptions): Promi
       activityPub: { host: activityPub.host, port: activityPub.port },
       httpPort: 80,
       httpsPort: 443,
-      healthPort: 8081,
+      healthPort: PROXY_HEALTH_PORT,
     });
     started.push({ stop: () => proxy.stop() });
 

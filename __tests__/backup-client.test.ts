@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { RESTIC_BIN, RESTIC_INSTALL, resticIsRecentEnough, resticVersion } from '../test-support/backup-tools';
 import { commandExists, describeWhenAvailable } from '../test-support/required-tools';
+import { SftpServer, SSHD } from '../test-support/sftp-server';
 
 /**
  * The backup client's script (assets/backup/backup-client.sh) on its own: its schedule,
@@ -141,3 +142,64 @@ describeWhenAvailable('backup-client.sh with restic', resticIsRecentEnough(resti
     expect(fs.readdirSync(dir).filter((name) => name.startsWith('backup-client.'))).toEqual([]);
   });
 });
+
+const AS_ROOT = process.getuid?.() === 0;
+describeWhenAvailable(
+  'backup-client.sh with an SFTP repository on a real sshd',
+  resticIsRecentEnough(resticVersion()) && fs.existsSync(SSHD) && commandExists('ssh-keygen') && AS_ROOT,
+  `${RESTIC_INSTALL}; install openssh-server and run as root (sshd's privilege separation)`,
+  () => {
+    const server = new SftpServer();
+    let repository = '';
+    beforeAll(async () => {
+      await server.start();
+      const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'sftp-repository-'));
+      repository = server.repository(path.join(folder, 'restic'));
+    }, 30_000);
+    afterAll(() => server.stop());
+    const sftp = (extra: Record<string, string> = {}) => ({
+      RESTIC_REPOSITORY: repository,
+      BACKUP_SFTP_PRIVATE_KEY: server.clientKey,
+      BACKUP_SFTP_KNOWN_HOSTS: server.knownHosts,
+      // As the plan sets it: restic's cache on the state volume.
+      RESTIC_CACHE_DIR: path.join(dir, 'cache'),
+      ...extra,
+    });
+
+    it('reads and checks the repository with the key and host key from its environment, and leaves neither behind', () => {
+      // The repository, made by restic itself through the same server (a first backup would
+      // make it, but also needs a database).
+      const knownHosts = path.join(server.dir, 'known_hosts');
+      fs.writeFileSync(knownHosts, `${server.knownHosts}\n`);
+      const made = spawnSync(RESTIC_BIN, ['-o', `sftp.args=-i ${path.join(server.dir, 'client_key')} -o BatchMode=yes -o UserKnownHostsFile=${knownHosts}`, 'init'], {
+        env: { ...process.env, RESTIC_REPOSITORY: repository, RESTIC_PASSWORD: 'a-password-of-sixteen' },
+        encoding: 'utf8',
+      });
+      expect(made.stderr).toBe('');
+      expect(made.status).toBe(0);
+      const listed = client(['snapshots'], sftp());
+      expect(listed.status).toBe(0);
+      const checked = client(['check'], sftp());
+      expect(checked.status).toBe(0);
+      expect(checked.stdout).toContain('no errors were found');
+      expect(fs.readdirSync(dir).filter((name) => name.startsWith('backup-client.'))).toEqual([]);
+    }, 60_000);
+
+    it('trusts only the host key it was given', () => {
+      const otherHost = `[127.0.0.1]:${server.port} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl`;
+      const result = client(['snapshots'], sftp({ BACKUP_SFTP_KNOWN_HOSTS: otherHost }));
+      expect(result.status).not.toBe(0);
+      expect(result.stdout).toMatch(/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/);
+    }, 60_000);
+
+    it('is refused with a key the server does not know', () => {
+      const stranger = path.join(dir, 'stranger');
+      spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger]);
+      const result = client(['snapshots'], sftp({ BACKUP_SFTP_PRIVATE_KEY: fs.readFileSync(stranger, 'utf8') }));
+      fs.rmSync(stranger);
+      fs.rmSync(`${stranger}.pub`);
+      expect(result.status).not.toBe(0);
+      expect(result.stdout).toMatch(/Permission denied \(publickey\)/);
+    }, 60_000);
+  },
+);

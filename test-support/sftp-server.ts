@@ -19,6 +19,8 @@ export class SftpServer {
   public clientKey = '';
   /** The known_hosts line for this server, as the settings' backup.sftpKnownHosts holds it. */
   public knownHosts = '';
+  /** What sshd logged (at VERBOSE: each key it accepts or refuses, with its fingerprint). */
+  public log = '';
   private process?: ChildProcess;
 
   public async start(): Promise<void> {
@@ -40,6 +42,7 @@ export class SftpServer {
       `HostKey ${path.join(this.dir, 'host_key')}`,
       `AuthorizedKeysFile ${path.join(this.dir, 'authorized_keys')}`,
       `PidFile ${path.join(this.dir, 'sshd.pid')}`,
+      'LogLevel VERBOSE',
       'PasswordAuthentication no',
       'KbdInteractiveAuthentication no',
       'PermitRootLogin prohibit-password',
@@ -53,13 +56,22 @@ export class SftpServer {
     fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
     const sshd = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.process = sshd;
-    let log = '';
-    sshd.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    sshd.stderr!.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
     const deadline = Date.now() + 10_000;
     while (!(await accepts(this.port))) {
-      if (sshd.exitCode !== null || Date.now() > deadline) throw new Error(`sshd did not start on port ${this.port}: ${log}`);
+      if (sshd.exitCode !== null || Date.now() > deadline) throw new Error(`sshd did not start on port ${this.port}: ${this.log}`);
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /**
+   * What sshd logged after `since` (a length of `log`), once it matches `pattern` or 5 s
+   * have passed: its lines arrive after the client that caused them has exited.
+   */
+  public async logSince(since: number, pattern: RegExp): Promise<string> {
+    const deadline = Date.now() + 5000;
+    while (!pattern.test(this.log.slice(since)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    return this.log.slice(since);
   }
 
   /** A restic repository URL on this server, for a folder of the test's. */

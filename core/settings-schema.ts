@@ -326,7 +326,10 @@ export const BLOG_SETTINGS_SCHEMA = z
     $schema: settingString('text').optional().meta({ description: 'The JSON Schema this file follows, for editors; ignored by the stack.' }),
     name: settingString('name', checkStackName)
       .default(DEFAULT_STACK_NAME)
-      .meta({ description: 'Names the stack: the cdktf stack id, the label on every resource and the prefix of the network names.' }),
+      .meta({
+        description:
+          'Names the stack: the cdktf stack id, the label on every resource and the prefix of image, network and volume names. Lower-case letters and digits joined by ".", "_", "__" or dashes, as Docker takes image names.',
+      }),
     dockerHost: settingString('url', checkDockerHost)
       .default('unix:///var/run/docker.sock')
       .meta({ description: 'Docker daemon to deploy to: the local socket, ssh://user@host or tcp://host:port.' }),

@@ -11,7 +11,8 @@ import { backupNow, DockerResult, DockerRunOptions, InspectedContainer, oneOffCr
 
 const SETTINGS = resolveBlogSettings({});
 const PASSWORD = 'restic-password-never-on-a-command-line';
-const SSH_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nline two\n-----END OPENSSH PRIVATE KEY-----';
+// A secret of several lines, as an SSH key is: a sentinel, no key material.
+const SSH_KEY = 'sentinel-sftp-key line one\nline two\nline three';
 
 const INSPECTED: InspectedContainer = {
   Config: { Image: 'ghost-blog/backup:0123456789ab', Env: [`RESTIC_PASSWORD=${PASSWORD}`, `BACKUP_SFTP_PRIVATE_KEY=${SSH_KEY}`, 'BACKUP_CONTENT_DIR=/data/content'] },

@@ -14,6 +14,17 @@ import { stopProcess } from '../tools/nginx-harness';
 const SCRIPT = path.join(PROXY_ASSET_DIR, 'proxy-watch.sh');
 const HOOK = path.join(PROXY_ASSET_DIR, 'entrypoint', '90-proxy-watch.sh');
 
+/** Polls until `check` holds or 5 s have passed; the assertion after it says which. */
+async function waitFor(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
+
+/** How many reloads the counting reload command wrote into `file`. */
+function reloadsIn(file: string): number {
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').length : 0;
+}
+
 describeWhenAvailable('proxy-watch.sh', commandExists('shellcheck'), 'install shellcheck', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'proxy-watch-'));
   const state = path.join(dir, 'state');
@@ -62,11 +73,7 @@ describeWhenAvailable('proxy-watch.sh', commandExists('shellcheck'), 'install sh
 
   it('moves to a new generation and reloads once per burst of invalidations, never in a loop', async () => {
     watcher = spawn('sh', [SCRIPT, 'run', envFile], { env: { ...process.env, PROXY_RELOAD_COMMAND: reloadScript, PROXY_WATCH_INTERVAL: '0.2' }, stdio: 'ignore' });
-    const waitFor = async (check: () => boolean) => {
-      const deadline = Date.now() + 5000;
-      while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    };
-    const count = () => (fs.existsSync(reloads) ? fs.readFileSync(reloads, 'utf8').trim().split('\n').length : 0);
+    const count = () => reloadsIn(reloads);
     await new Promise((r) => setTimeout(r, 500));
     expect(count()).toBe(0);
 
@@ -104,11 +111,7 @@ describeWhenAvailable('proxy-watch.sh and the certificate', commandExists('opens
     return { cert: path.join(out, 'fullchain.pem'), key };
   }
   const servedSubject = () => spawnSync('openssl', ['x509', '-noout', '-subject', '-in', path.join(serving, 'fullchain.pem')], { encoding: 'utf8' }).stdout.trim();
-  const reloadCount = () => (fs.existsSync(reloads) ? fs.readFileSync(reloads, 'utf8').trim().split('\n').length : 0);
-  const waitFor = async (check: () => boolean) => {
-    const deadline = Date.now() + 5000;
-    while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  };
+  const reloadCount = () => reloadsIn(reloads);
   const install = (from: { cert: string; key: string }) => {
     fs.mkdirSync(source, { recursive: true });
     fs.copyFileSync(from.key, path.join(source, 'privkey.pem'));

@@ -1,8 +1,8 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { acceptsConnections, freePort } from '../tools/nginx-harness';
 
 export const SSHD = '/usr/sbin/sshd';
 
@@ -58,7 +58,7 @@ export class SftpServer {
     this.process = sshd;
     sshd.stderr!.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
     const deadline = Date.now() + 10_000;
-    while (!(await accepts(this.port))) {
+    while (!(await acceptsConnections(this.port))) {
       if (sshd.exitCode !== null || Date.now() > deadline) throw new Error(`sshd did not start on port ${this.port}: ${this.log}`);
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -88,26 +88,4 @@ export class SftpServer {
     }
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

@@ -174,6 +174,18 @@ async function resolveIPv4(host: string): Promise<string> {
   return (await lookup(host, { family: 4 })).address;
 }
 
+/** Whether something accepts connections on the loopback port just now. */
+export function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 /** Resolves once something accepts connections on the loopback port; fails if NGINX exits first. */
 export async function waitForPort(port: number, child: ChildProcess, errorLog: string): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -181,15 +193,7 @@ export async function waitForPort(port: number, child: ChildProcess, errorLog: s
     if (child.exitCode !== null) {
       throw new Error(`nginx exited with ${child.exitCode}:\n${readErrorLog(errorLog)}`);
     }
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
+    if (await acceptsConnections(port)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`nginx did not listen on ${port} within 10 s:\n${readErrorLog(errorLog)}`);

@@ -129,16 +129,37 @@ describeWhenAvailable('backup-client.sh with restic', resticIsRecentEnough(resti
   });
 
   it('leaves no file holding a secret behind', () => {
-    // An SFTP repository makes the client write the SSH key to a file for ssh; nothing listens
-    // on this port of loopback, so restic's ssh fails at once, after the key was written.
+    // An SFTP repository makes the client write the SSH key to a file for ssh. A stand-in ssh
+    // first on PATH (restic starts "ssh" from PATH) records the key file it was given and fails,
+    // as a refused connection would; the real ssh is proven in the sshd tests below.
+    const bin = path.join(dir, 'fake-ssh-bin');
+    const seen = path.join(dir, 'ssh-saw');
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(
+      path.join(bin, 'ssh'),
+      [
+        '#!/bin/sh',
+        'previous=',
+        'for argument in "$@"; do',
+        `  if [ "$previous" = -i ]; then stat -c %a "$argument" > '${seen}.mode'; cat "$argument" > '${seen}.key'; fi`,
+        '  previous=$argument',
+        'done',
+        'exit 255',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
     const result = client(['snapshots'], {
+      PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
       RESTIC_REPOSITORY: 'sftp://backup@127.0.0.1:1//srv/restic',
       BACKUP_SFTP_PRIVATE_KEY: 'sentinel-sftp-key-in-a-file',
       BACKUP_SFTP_KNOWN_HOSTS: '[127.0.0.1]:1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl',
     });
     expect(result.status).not.toBe(0);
-    // It got as far as restic starting ssh with the key file.
-    expect(result.stdout).toContain('ssh: connect to host 127.0.0.1 port 1: Connection refused');
+    // ssh got the key in a file only its owner can read...
+    expect(fs.readFileSync(`${seen}.key`, 'utf8')).toBe('sentinel-sftp-key-in-a-file\n');
+    expect(fs.readFileSync(`${seen}.mode`, 'utf8').trim()).toBe('600');
+    // ...and the client removed that file when restic gave up.
     expect(fs.readdirSync(dir).filter((name) => name.startsWith('backup-client.'))).toEqual([]);
   });
 });

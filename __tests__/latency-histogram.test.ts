@@ -1,0 +1,96 @@
+import { execFile } from 'child_process';
+import * as http from 'http';
+import { AddressInfo } from 'net';
+import { promisify } from 'util';
+import {
+  HISTOGRAM_MARKER,
+  mergeHistograms,
+  parseWrkHistogram,
+  percentileMs,
+  requestCount,
+  WRK_HISTOGRAM_SCRIPT,
+} from '../tools/latency-histogram';
+import { commandExists, describeWhenAvailable } from '../test-support/required-tools';
+
+const run = promisify(execFile);
+/** A percentile as wrk itself printed it (`--latency`), in milliseconds. */
+function wrkPrintedPercentileMs(stdout: string, percent: number): number {
+  const match = new RegExp(`^\\s+${percent}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(stdout);
+  if (!match) throw new Error(`wrk printed no ${percent}th percentile:\n${stdout}`);
+  return Number(match[1]) * { us: 0.001, ms: 1, s: 1000 }[match[2] as 'us' | 'ms' | 's'];
+}
+const histogramOf = (entries: [number, number][]) => new Map(entries);
+
+describe('percentileMs', () => {
+  // 100 requests: 98 at 1 ms, one at 50 ms, one at 900 ms.
+  const histogram = histogramOf([[1000, 98], [50_000, 1], [900_000, 1]]);
+
+  it('is the smallest latency at or below which the share of requests finished', () => {
+    expect(percentileMs(histogram, 50)).toBe(1);
+    expect(percentileMs(histogram, 98)).toBe(1);
+    expect(percentileMs(histogram, 99)).toBe(50);
+    expect(percentileMs(histogram, 99.5)).toBe(900);
+    expect(percentileMs(histogram, 100)).toBe(900);
+  });
+
+  it('does not depend on the order the latencies were recorded in', () => {
+    expect(percentileMs(histogramOf([[900_000, 1], [1000, 98], [50_000, 1]]), 99)).toBe(50);
+  });
+
+  it('refuses a percentile out of range and an empty histogram', () => {
+    expect(() => percentileMs(histogram, 0)).toThrow(/percentile must be in \(0, 100\], got 0/);
+    expect(() => percentileMs(histogram, 101)).toThrow(/got 101/);
+    expect(() => percentileMs(new Map(), 99)).toThrow(/empty histogram/);
+  });
+});
+
+describe('mergeHistograms', () => {
+  it('pools the rounds: a slow round moves the pooled p99 as much as its share of requests', () => {
+    const quiet = histogramOf([[1000, 100]]);
+    const slow = histogramOf([[1000, 96], [400_000, 4]]);
+    const pooled = mergeHistograms([quiet, quiet, slow]);
+    expect(requestCount(pooled)).toBe(300);
+    expect(pooled.get(1000)).toBe(296);
+    // 4 slow requests of 300 are 1.3 %: the pooled p99 is slow, its p98 is not.
+    expect(percentileMs(pooled, 99)).toBe(400);
+    expect(percentileMs(pooled, 98)).toBe(1);
+  });
+});
+
+describe('parseWrkHistogram', () => {
+  it('reads the lines after the marker and adds repeated values', () => {
+    const stdout = `Running 1s test\n  Latency Distribution\n     99%  1.00ms\n${HISTOGRAM_MARKER}\n800 3\n1200 1\n800 2\n`;
+    expect([...parseWrkHistogram(stdout)]).toEqual([[800, 5], [1200, 1]]);
+  });
+
+  it('says so when wrk ran without the script, or nothing completed', () => {
+    expect(() => parseWrkHistogram('Requests/sec: 10')).toThrow(/no latency histogram \(was it run with -s wrk-histogram.lua\?\)/);
+    expect(() => parseWrkHistogram(`${HISTOGRAM_MARKER}\n`)).toThrow(/no request completed/);
+    expect(() => parseWrkHistogram(`${HISTOGRAM_MARKER}\n12 ms\n`)).toThrow(/unexpected line in wrk's latency histogram: "12 ms"/);
+  });
+});
+
+describeWhenAvailable('wrk-histogram.lua with wrk', commandExists('wrk'), 'install wrk', () => {
+  // Every tenth request waits 40 ms: p50 fast, p99 slow.
+  let served = 0;
+  const server = http.createServer((_request, response) => {
+    const delay = ++served % 10 === 0 ? 40 : 0;
+    setTimeout(() => response.end('ok\n'), delay);
+  });
+  beforeAll(() => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)));
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("gives wrk's own percentiles back from the histogram it printed", async () => {
+    const { port } = server.address() as AddressInfo;
+    const { stdout } = await run('wrk', ['-t', '1', '-c', '4', '-d', '1s', '--latency', '-s', WRK_HISTOGRAM_SCRIPT, `http://127.0.0.1:${port}/`]);
+    const histogram = parseWrkHistogram(stdout);
+    expect(requestCount(histogram)).toBeGreaterThan(50);
+    for (const percent of [50, 99] as const) {
+      // wrk prints two decimals in its own unit.
+      const printed = wrkPrintedPercentileMs(stdout, percent);
+      expect(Math.abs(percentileMs(histogram, percent) - printed)).toBeLessThanOrEqual(Math.max(0.01, printed * 0.005));
+    }
+    expect(percentileMs(histogram, 99)).toBeGreaterThanOrEqual(40);
+    expect(percentileMs(histogram, 50)).toBeLessThan(40);
+  });
+});

@@ -3,14 +3,13 @@
 import { App } from 'cdktf';
 import { BlogHostStack } from './constructs/blog-host-stack';
 import { loadSettingsFile, SettingsFileError, settingsFileToRead } from './core/settings-file';
-import { DEFAULT_STACK_NAME } from './core/settings-schema';
 import { SettingsError } from './core/validation';
 
 const { file, required } = settingsFileToRead();
 try {
-  const settings = loadSettingsFile(file, required);
+  const { given, resolved } = loadSettingsFile(file, required);
   const app = new App();
-  new BlogHostStack(app, settings.name ?? DEFAULT_STACK_NAME, settings);
+  new BlogHostStack(app, resolved.name, given);
   app.synth();
 } catch (error) {
   // A settings problem is the user's to fix, not a bug: say what is wrong, once, without a trace.

@@ -15,11 +15,13 @@ describe('loadSettingsFile', () => {
 
   it('accepts the documented example file', () => {
     const example = path.join(__dirname, '..', 'blog.settings.example.json');
-    expect(loadSettingsFile(example, true)).toEqual(JSON.parse(fs.readFileSync(example, 'utf8')));
+    expect(loadSettingsFile(example, true).given).toEqual(JSON.parse(fs.readFileSync(example, 'utf8')));
   });
 
   it('reads the defaults when the default file is absent', () => {
-    expect(loadSettingsFile(path.join(dir, 'absent.json'), false)).toEqual({});
+    const loaded = loadSettingsFile(path.join(dir, 'absent.json'), false);
+    expect(loaded.given).toEqual({});
+    expect(loaded.resolved.name).toBe('ghost-blog');
   });
 
   it('refuses a missing file the user named', () => {
@@ -32,6 +34,10 @@ describe('loadSettingsFile', () => {
     expect(() => loadSettingsFile(write('broken.json', '{ "name": '), true)).toThrow(SettingsFileError);
   });
 
+  it('resolves the stack name the file gives', () => {
+    expect(loadSettingsFile(write('named.json', JSON.stringify({ name: 'my-blog' })), true).resolved.name).toBe('my-blog');
+  });
+
   it('checks the whole file and names it', () => {
     const file = write('bad.json', JSON.stringify({ proxy: { memoryMb: 0 }, mysql: { user: 'a b' } }));
     expect(() => loadSettingsFile(file, true)).toThrow(new RegExp(`^${file.replace(/[.]/g, '\\.')}: 2 invalid settings:\n  - Invalid setting proxy\\.memoryMb: .*\n  - Invalid setting mysql\\.user: `));
@@ -39,7 +45,10 @@ describe('loadSettingsFile', () => {
 
   it('reads a valid file', () => {
     const file = write('ok.json', JSON.stringify({ siteUrl: 'https://blog.example.net', ghost: { memoryMb: 640 } }));
-    expect(loadSettingsFile(file, true)).toEqual({ siteUrl: 'https://blog.example.net', ghost: { memoryMb: 640 } });
+    const loaded = loadSettingsFile(file, true);
+    // As written, for the stack; and with the defaults, for what comes before it (its name).
+    expect(loaded.given).toEqual({ siteUrl: 'https://blog.example.net', ghost: { memoryMb: 640 } });
+    expect(loaded.resolved).toMatchObject({ name: 'ghost-blog', siteUrl: 'https://blog.example.net', ghost: { memoryMb: 640 } });
   });
 });
 

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { BlogHostSettings } from './settings-schema';
-import { resolveBlogSettings } from './settings';
+import { ResolvedBlogSettings, resolveBlogSettings } from './settings';
 
 /** The environment variable naming the settings file, for cdktf synth and every tool. */
 export const SETTINGS_FILE_VARIABLE = 'BLOG_SETTINGS';
@@ -25,16 +25,24 @@ export function settingsFileToRead(named?: string, environment: NodeJS.ProcessEn
   return { file: chosen ?? DEFAULT_SETTINGS_FILE, required: chosen !== undefined };
 }
 
+/** A settings file's contents as written, and the same settings with every default applied. */
+export interface LoadedSettings {
+  /** What the file says: what BlogHostStack takes, so that it resolves the defaults itself. */
+  readonly given: BlogHostSettings;
+  /** With every default applied, for what is needed before the stack exists (its name). */
+  readonly resolved: ResolvedBlogSettings;
+}
+
 /**
  * The settings in `file`, checked whole: every problem is reported at once (a SettingsError
  * naming the file), before anything is built from them. A missing file means the
  * defaults, unless `required` (a path the user named explicitly, which must exist): then,
  * as for a file that is not JSON, a SettingsFileError.
  */
-export function loadSettingsFile(file: string, required: boolean): BlogHostSettings {
+export function loadSettingsFile(file: string, required: boolean): LoadedSettings {
   if (!fs.existsSync(file)) {
     if (required) throw new SettingsFileError(`Settings file ${file} does not exist.`);
-    return {};
+    return { given: {}, resolved: resolveBlogSettings({}) };
   }
   let parsed: unknown;
   try {
@@ -42,6 +50,6 @@ export function loadSettingsFile(file: string, required: boolean): BlogHostSetti
   } catch (error) {
     throw new SettingsFileError(`Settings file ${file} is not valid JSON: ${(error as Error).message}`);
   }
-  resolveBlogSettings(parsed as BlogHostSettings, file);
-  return parsed as BlogHostSettings;
+  const given = parsed as BlogHostSettings;
+  return { given, resolved: resolveBlogSettings(given, file) };
 }

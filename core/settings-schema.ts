@@ -318,7 +318,7 @@ const WAIVER_SCHEMA = z.strictObject({
   }),
 });
 
-export const DEFAULT_STACK_NAME = 'ghost-blog';
+const DEFAULT_STACK_NAME = 'ghost-blog';
 export const DEFAULT_BLOG_DOMAIN = 'www.example.com';
 
 export const BLOG_SETTINGS_SCHEMA = z

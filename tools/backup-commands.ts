@@ -1,6 +1,6 @@
 import { spawn } from 'child_process';
 import { BACKUP_CLIENT, BACKUP_CONTENT_DIR } from '../core/backups';
-import { resolveBlogSettings, ResolvedBlogSettings } from '../core/settings';
+import { ResolvedBlogSettings } from '../core/settings';
 import { loadSettingsFile, settingsFileToRead } from '../core/settings-file';
 
 /**
@@ -56,7 +56,7 @@ export function dockerFor(settings: ResolvedBlogSettings): DockerRunner {
 /** The settings file the stack was synthesized from (BLOG_SETTINGS, else blog.settings.json). */
 export function loadSettings(): ResolvedBlogSettings {
   const { file, required } = settingsFileToRead();
-  return resolveBlogSettings(loadSettingsFile(file, required), file);
+  return loadSettingsFile(file, required).resolved;
 }
 
 function backupOf(settings: ResolvedBlogSettings) {

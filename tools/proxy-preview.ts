@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const upstream = hostPort('upstream', values.upstream);
   if (!upstream) throw new Error('--upstream HOST:PORT is required: where Ghost listens, such as 127.0.0.1:2368');
   const { file: settingsFile, required } = settingsFileToRead(values.settings);
-  const settings = loadSettingsFile(settingsFile, required);
+  const settings = loadSettingsFile(settingsFile, required).given;
 
   // Signals are caught from the start, so a Ctrl-C during start-up still cleans up.
   let preview: RunningPreview | undefined;

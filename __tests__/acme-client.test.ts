@@ -79,15 +79,18 @@ describe('AcmeClient', () => {
  */
 const CLIENT = path.join(__dirname, '..', 'assets', 'acme', 'acme-client.sh');
 
-describeWhenAvailable('acme-client.sh', commandExists('shellcheck'), 'install shellcheck', () => {
+describe('acme-client.sh', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acme-client-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   const env = { ...process.env, ACME_DOMAINS: 'www.example.com example.com', ACME_EMAIL: 'a@example.com', ACME_DIRECTORY: 'https://127.0.0.1:1/dir', ACME_CERT_NAME: 'blog', ACME_CONFIG_DIR: dir };
 
-  it('passes shellcheck', () => {
-    const result = spawnSync('shellcheck', ['--severity=style', '--format=gcc', CLIENT], { encoding: 'utf8' });
-    expect(result.stdout).toBe('');
-    expect(result.status).toBe(0);
+  // Only the lint needs shellcheck: the script's behaviour is tested wherever sh runs.
+  describeWhenAvailable('shellcheck', commandExists('shellcheck'), 'install shellcheck', () => {
+    it('passes shellcheck', () => {
+      const result = spawnSync('shellcheck', ['--severity=style', '--format=gcc', CLIENT], { encoding: 'utf8' });
+      expect(result.stdout).toBe('');
+      expect(result.status).toBe(0);
+    });
   });
 
   it('names what is missing from its environment', () => {

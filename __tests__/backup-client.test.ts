@@ -35,11 +35,14 @@ const env = (extra: Record<string, string> = {}) => ({
 const client = (args: string[], extra: Record<string, string> = {}) => spawnSync('bash', [CLIENT, ...args], { env: env(extra), encoding: 'utf8' });
 const now = () => Math.floor(Date.now() / 1000);
 
-describeWhenAvailable('backup-client.sh', commandExists('shellcheck'), 'install shellcheck', () => {
-  it('passes shellcheck', () => {
-    const result = spawnSync('shellcheck', ['--severity=style', '--format=gcc', CLIENT], { encoding: 'utf8' });
-    expect(result.stdout).toBe('');
-    expect(result.status).toBe(0);
+describe('backup-client.sh', () => {
+  // Only the lint needs shellcheck: the script's behaviour is tested wherever bash runs.
+  describeWhenAvailable('shellcheck', commandExists('shellcheck'), 'install shellcheck', () => {
+    it('passes shellcheck', () => {
+      const result = spawnSync('shellcheck', ['--severity=style', '--format=gcc', CLIENT], { encoding: 'utf8' });
+      expect(result.stdout).toBe('');
+      expect(result.status).toBe(0);
+    });
   });
 
   it('refuses a command it does not know', () => {
@@ -113,7 +116,7 @@ describeWhenAvailable('backup-client.sh', commandExists('shellcheck'), 'install 
   });
 });
 
-describeWhenAvailable('backup-client.sh with restic', resticIsRecentEnough(resticVersion()) && commandExists('shellcheck'), RESTIC_INSTALL, () => {
+describeWhenAvailable('backup-client.sh with restic', resticIsRecentEnough(resticVersion()), RESTIC_INSTALL, () => {
   it('says there is no repository, rather than that a backup is missing', () => {
     const result = client(['restore-check'], { RESTIC_REPOSITORY: path.join(dir, 'nowhere') });
     expect(result.status).toBe(10);

@@ -25,7 +25,7 @@ function reloadsIn(file: string): number {
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').length : 0;
 }
 
-describeWhenAvailable('proxy-watch.sh', commandExists('shellcheck'), 'install shellcheck', () => {
+describe('proxy-watch.sh', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'proxy-watch-'));
   const state = path.join(dir, 'state');
   const envFile = path.join(dir, 'proxy-watch.env');
@@ -43,10 +43,13 @@ describeWhenAvailable('proxy-watch.sh', commandExists('shellcheck'), 'install sh
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('passes shellcheck, as does the image hook that starts it', () => {
-    const result = spawnSync('shellcheck', ['--severity=style', '--format=gcc', SCRIPT, HOOK], { encoding: 'utf8' });
-    expect(result.stdout).toBe('');
-    expect(result.status).toBe(0);
+  // Only the lint needs shellcheck: the script's behaviour is tested wherever sh runs.
+  describeWhenAvailable('shellcheck', commandExists('shellcheck'), 'install shellcheck', () => {
+    it('passes shellcheck, as does the image hook that starts it', () => {
+      const result = spawnSync('shellcheck', ['--severity=style', '--format=gcc', SCRIPT, HOOK], { encoding: 'utf8' });
+      expect(result.stdout).toBe('');
+      expect(result.status).toBe(0);
+    });
   });
 
   it('prepares the state NGINX reads at start, with a generation no earlier start used, and keeps a generation it finds', () => {

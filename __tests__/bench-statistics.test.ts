@@ -4,12 +4,15 @@ import { AddressInfo } from 'net';
 import { promisify } from 'util';
 import {
   HISTOGRAM_MARKER,
+  median,
   mergeHistograms,
   parseWrkHistogram,
   percentileMs,
   requestCount,
+  roundsVerdict,
+  signTestWinsNeeded,
   WRK_HISTOGRAM_SCRIPT,
-} from '../tools/latency-histogram';
+} from '../tools/bench-statistics';
 import { commandExists, describeWhenAvailable } from '../test-support/required-tools';
 
 const run = promisify(execFile);
@@ -20,6 +23,42 @@ function wrkPrintedPercentileMs(stdout: string, percent: number): number {
   return Number(match[1]) * { us: 0.001, ms: 1, s: 1000 }[match[2] as 'us' | 'ms' | 's'];
 }
 const histogramOf = (entries: [number, number][]) => new Map(entries);
+
+describe('median', () => {
+  it('takes the middle value, or the mean of the middle two, whatever the order', () => {
+    expect(median([9, 1, 5])).toBe(5);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(() => median([])).toThrow(/median of no values/);
+  });
+});
+
+describe('signTestWinsNeeded', () => {
+  it('asks for the count whose two-sided binomial tail is within 5 %', () => {
+    // 9 rounds: P(8 or 9 of 9) = 10/512 = 2.0 % per side; P(7 or more) = 46/512 = 9.0 %.
+    expect(signTestWinsNeeded(9)).toBe(8);
+    // 6 rounds: all six is 1/64 = 1.6 % per side; five or more is 7/64 = 10.9 %.
+    expect(signTestWinsNeeded(6)).toBe(6);
+    // 10 rounds: 9 or more is 11/1024 = 1.1 %; 8 or more is 56/1024 = 5.5 %.
+    expect(signTestWinsNeeded(10)).toBe(9);
+  });
+
+  it('says when no count of rounds could show a difference', () => {
+    // 5 rounds: even all five is 1/32 = 3.1 % per side.
+    expect(signTestWinsNeeded(5)).toBeUndefined();
+    expect(signTestWinsNeeded(3)).toBeUndefined();
+    expect(() => signTestWinsNeeded(0)).toThrow(/rounds must be a whole number above 0, got 0/);
+  });
+});
+
+describe('roundsVerdict', () => {
+  it('calls a lead or a shortfall real only past the sign test', () => {
+    expect(roundsVerdict(8, 9)).toBe('better in 8 of 9 rounds: a real lead (sign test, 5 %)');
+    expect(roundsVerdict(1, 9)).toBe('better in 1 of 9 rounds: a real shortfall (sign test, 5 %)');
+    expect(roundsVerdict(3, 9)).toBe('better in 3 of 9 rounds: within the noise (a sign test needs 8 of 9 either way)');
+    expect(roundsVerdict(3, 3)).toBe('better in 3 of 3 rounds (too few rounds for a sign test)');
+    expect(() => roundsVerdict(10, 9)).toThrow(/wins must be a whole number from 0 to 9, got 10/);
+  });
+});
 
 describe('percentileMs', () => {
   // 100 requests: 98 at 1 ms, one at 50 ms, one at 900 ms.

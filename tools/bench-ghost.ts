@@ -22,7 +22,7 @@ import { startBaseline, Target } from './baseline-nginx';
 import { GhostClient } from './ghost-admin-client';
 import { fillVariables, GhostServer, planContainer, planEnvironment } from './ghost-server';
 import { driveLoad } from './http-load';
-import { LatencyHistogram, mergeHistograms, parseWrkHistogram, percentileMs, requestCount, WRK_HISTOGRAM_SCRIPT } from './latency-histogram';
+import { LatencyHistogram, median, mergeHistograms, parseWrkHistogram, percentileMs, requestCount, roundsVerdict, WRK_HISTOGRAM_SCRIPT } from './bench-statistics';
 import { MariadbServer } from './mariadb-server';
 import { createSelfSignedCertificate, findLocalNginxes, LocalNginx, nginxLabel, startPreview, stopProcess } from './nginx-harness';
 import { E2E_SECRETS } from './real-ghost-stack';
@@ -133,12 +133,6 @@ async function wrk(port: number, route: string, headers: string[], seconds: numb
   return { rate: Number(rate), latency: parseWrkHistogram(stdout) };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 async function throughput(nginx: LocalNginx, plan: Json, settings: BlogHostSettings, options: { rounds: number; seconds: number; connections: number }): Promise<string> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ghost-'));
   const container = planContainer(plan, 'ghost');
@@ -208,8 +202,12 @@ function report(nginx: LocalNginx, results: Map<string, Measurement[]>, options:
       requests: requestCount(pooled),
       // How far one round's p99 strays: the noise a difference between proxies must exceed.
       roundP99Range: `${Math.min(...roundP99s).toFixed(0)}-${Math.max(...roundP99s).toFixed(0)}`,
+      roundP99s,
+      roundRates: measured.map((m) => m.rate),
     };
   };
+  // Round i of every target ran back to back, so rounds pair up.
+  const winsOver = (ours: number[], peers: number[][], better: (a: number, b: number) => boolean) => ours.filter((value, i) => peers.every((peer) => better(value, peer[i]))).length;
   const lines = [
     `### ${nginxLabel(nginx)}: ${options.rounds} rounds of ${options.seconds} s, ${options.connections} connections`,
     '',
@@ -224,20 +222,23 @@ function report(nginx: LocalNginx, results: Map<string, Measurement[]>, options:
     const [ours, article, caddy] = ['generated', 'article', 'caddy'].map((t) => get(t, scenario));
     lines.push(`| ${scenario} | ${cell(ours)} | ${cell(article)} | ${cell(caddy)} | ${(ours.rate / article.rate).toFixed(2)}x | ${(ours.rate / caddy.rate).toFixed(2)}x |`);
     const p99ok = ours.p99 <= article.p99 && ours.p99 <= caddy.p99;
+    const p99Wins = winsOver(ours.roundP99s, [article.roundP99s, caddy.roundP99s], (a, b) => a <= b);
     verdicts.push(
       `- p99 of the ${scenario} no worse than either peer: ${ours.p99.toFixed(1)} ms against ${article.p99.toFixed(1)} and ${caddy.p99.toFixed(1)} ` +
         `(of ${ours.requests}, ${article.requests} and ${caddy.requests} requests; single rounds' p99 ${ours.roundP99Range}, ${article.roundP99Range} and ${caddy.roundP99Range} ms): ` +
-        `${p99ok ? 'met' : 'MISSED'}`,
+        `${p99ok ? 'met' : 'MISSED'}; ${roundsVerdict(p99Wins, options.rounds)}`,
     );
   }
   const staticFile = get('generated', 'static file, home-page size');
   const cached = get('generated', 'home page');
   lines.push(`| static file, home-page size | ${cell(staticFile)} | | | | |`);
-  const uncached = get('generated', 'admin API call (uncached)').rate / get('caddy', 'admin API call (uncached)').rate;
+  const [oursUncached, caddyUncached] = ['generated', 'caddy'].map((t) => get(t, 'admin API call (uncached)'));
+  const uncached = oursUncached.rate / caddyUncached.rate;
+  const uncachedWins = winsOver(oursUncached.roundRates, [caddyUncached.roundRates], (a, b) => a >= b);
   const cachedRatio = cached.rate / staticFile.rate;
   lines.push(
     '',
-    `- uncached pass-through at least as fast as Caddy: ${uncached.toFixed(2)}x: ${uncached >= 1 ? 'met' : 'MISSED'}`,
+    `- uncached pass-through at least as fast as Caddy: ${uncached.toFixed(2)}x: ${uncached >= 1 ? 'met' : 'MISSED'}; ${roundsVerdict(uncachedWins, options.rounds)}`,
     `- cached pages at least half NGINX's rate for a static file of the same size: ${cachedRatio.toFixed(2)}x: ${cachedRatio >= 0.5 ? 'met' : 'MISSED'}`,
     ...verdicts,
     '',

@@ -9,6 +9,7 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { median } from './bench-statistics';
 import { parseArgs, promisify } from 'util';
 import { atLeast, NGINX_FEATURES, parseVersion } from '../core/nginx-version';
 import { CONTAINER_DEFAULTS, DEFAULT_BLOG_DOMAIN } from '../core/settings-schema';
@@ -188,12 +189,6 @@ async function curl(target: Target, scenario: Scenario, options: LoadOptions): P
   if (transfers.length !== handshakes || failed.length) throw new Error(`${target.name} failed ${failed.length} of ${transfers.length} transfers in "${scenario.name}"`);
   if (reused.length) throw new Error(`curl reused ${reused.length} connections in "${scenario.name}": not one handshake per request`);
   return { rate: handshakes / seconds, cpuMsPerRequest: (cpu * 1000) / handshakes };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 async function main(): Promise<void> {

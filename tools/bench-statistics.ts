@@ -1,9 +1,38 @@
 /**
- * Latency histograms pooled over benchmark rounds. A p99 read from one round of a few hundred
+ * The benchmarks' arithmetic. No cdktf, no I/O: bench-ghost.ts and bench-proxy.ts feed it
+ * what they measured.
+ *
+ * Latency histograms are pooled over rounds: a p99 read from one round of a few hundred
  * requests is decided by its three or four slowest requests, and a median of such p99s is
- * still a noisy figure; the p99 of every request of every round is a steadier one. No cdktf,
- * no I/O: bench-ghost.ts feeds it what wrk printed through wrk-histogram.lua.
+ * still a noisy figure; the p99 of every request of every round is a steadier one.
  */
+
+/** The median; of an even count, the mean of the middle two. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new RangeError('median of no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * How many of `rounds` paired rounds one side must win for a two-sided sign test at the 5 %
+ * level to call the difference real (undefined when no count would: too few rounds). Rounds
+ * are interleaved, so each round's pair shares the machine's state; with no real difference,
+ * each side wins a round with probability one half.
+ */
+export function signTestWinsNeeded(rounds: number): number | undefined {
+  if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError(`rounds must be a whole number above 0, got ${rounds}`);
+  // P(X >= k) for X ~ Binomial(rounds, 1/2), from the top down.
+  let choose = 1; // C(rounds, rounds)
+  let tail = 0;
+  for (let k = rounds; k >= 0; k--) {
+    tail += choose / 2 ** rounds;
+    if (tail > 0.025) return k === rounds ? undefined : k + 1;
+    choose = (choose * k) / (rounds - k + 1); // C(rounds, k - 1)
+  }
+  return undefined;
+}
 
 /** Count of requests per latency in microseconds. */
 export type LatencyHistogram = ReadonlyMap<number, number>;
@@ -63,3 +92,17 @@ export function percentileMs(histogram: LatencyHistogram, percent: number): numb
 
 /** The path of the Lua script that makes wrk print its histogram. */
 export const WRK_HISTOGRAM_SCRIPT = `${__dirname}/wrk-histogram.lua`;
+
+/**
+ * A paired comparison over interleaved rounds, in words: in how many rounds one side did
+ * better, and whether that many could be chance (a sign test at the 5 % level).
+ */
+export function roundsVerdict(wins: number, rounds: number): string {
+  if (!Number.isInteger(wins) || wins < 0 || wins > rounds) throw new RangeError(`wins must be a whole number from 0 to ${rounds}, got ${wins}`);
+  const needed = signTestWinsNeeded(rounds);
+  const counted = `better in ${wins} of ${rounds} rounds`;
+  if (needed === undefined) return `${counted} (too few rounds for a sign test)`;
+  if (wins >= needed) return `${counted}: a real lead (sign test, 5 %)`;
+  if (rounds - wins >= needed) return `${counted}: a real shortfall (sign test, 5 %)`;
+  return `${counted}: within the noise (a sign test needs ${needed} of ${rounds} either way)`;
+}

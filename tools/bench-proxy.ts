@@ -9,11 +9,11 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { median } from './bench-statistics';
 import { parseArgs, promisify } from 'util';
 import { atLeast, NGINX_FEATURES, parseVersion } from '../core/nginx-version';
 import { CONTAINER_DEFAULTS, DEFAULT_BLOG_DOMAIN } from '../core/settings-schema';
 import { BASELINE_CHANGES, nginxPids, SEED, startBaseline, Target } from './baseline-nginx';
+import { median } from './bench-statistics';
 import { findLocalNginx, LocalNginx, nginxLabel, RunningPreview, startPreview } from './nginx-harness';
 import { StandInServer } from './stand-in-server';
 

@@ -5,10 +5,10 @@
  * same names.
  */
 
-/** Ghost's content in the backup container: read-only for backups, read-write for a restore. */
 /** Where the backup image installs its client (assets/backup/Dockerfile copies it there). */
 export const BACKUP_CLIENT = '/usr/local/bin/backup-client';
 
+/** Ghost's content in the backup container: read-only for backups, read-write for a restore. */
 export const BACKUP_CONTENT_DIR = '/data/content';
 
 /** A host-folder repository in the backup container. */

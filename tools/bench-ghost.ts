@@ -19,10 +19,10 @@ import { resolveBlogSettings } from '../core/settings';
 import { BlogHostSettings, DEFAULT_BLOG_DOMAIN } from '../core/settings-schema';
 import { Json } from '../core/terraform-json';
 import { startBaseline, Target } from './baseline-nginx';
+import { LatencyHistogram, median, mergeHistograms, parseWrkHistogram, percentileMs, requestCount, roundsVerdict, WRK_HISTOGRAM_SCRIPT } from './bench-statistics';
 import { GhostClient } from './ghost-admin-client';
 import { fillVariables, GhostServer, planContainer, planEnvironment } from './ghost-server';
 import { driveLoad } from './http-load';
-import { LatencyHistogram, median, mergeHistograms, parseWrkHistogram, percentileMs, requestCount, roundsVerdict, WRK_HISTOGRAM_SCRIPT } from './bench-statistics';
 import { MariadbServer } from './mariadb-server';
 import { createSelfSignedCertificate, findLocalNginxes, LocalNginx, nginxLabel, startPreview, stopProcess } from './nginx-harness';
 import { E2E_SECRETS } from './real-ghost-stack';
@@ -194,18 +194,17 @@ function report(nginx: LocalNginx, results: Map<string, Measurement[]>, options:
     // Rates are per round (a median resists a disturbed round); latencies pool every request
     // of every round, since one round's p99 rests on its few slowest requests.
     const pooled = mergeHistograms(measured.map((m) => m.latency));
-    const roundP99s = measured.map((m) => percentileMs(m.latency, 99));
     return {
       rate: median(measured.map((m) => m.rate)),
       p50: percentileMs(pooled, 50),
       p99: percentileMs(pooled, 99),
       requests: requestCount(pooled),
-      // How far one round's p99 strays: the noise a difference between proxies must exceed.
-      roundP99Range: `${Math.min(...roundP99s).toFixed(0)}-${Math.max(...roundP99s).toFixed(0)}`,
-      roundP99s,
       roundRates: measured.map((m) => m.rate),
+      roundP99s: measured.map((m) => percentileMs(m.latency, 99)),
     };
   };
+  // How far one round's p99 strays: the noise a difference between proxies must exceed.
+  const spread = (values: number[]) => `${Math.min(...values).toFixed(0)}-${Math.max(...values).toFixed(0)}`;
   // Round i of every target ran back to back, so rounds pair up; each peer is compared on
   // its own, since with three equal proxies one would beat both others only a third of the time.
   const winsOver = (ours: number[], peer: number[], better: (a: number, b: number) => boolean) => ours.filter((value, i) => better(value, peer[i])).length;
@@ -227,7 +226,7 @@ function report(nginx: LocalNginx, results: Map<string, Measurement[]>, options:
     const p99Rounds = `against the article ${roundsVerdict(winsOver(ours.roundP99s, article.roundP99s, lower), options.rounds)}; against Caddy ${roundsVerdict(winsOver(ours.roundP99s, caddy.roundP99s, lower), options.rounds)}`;
     verdicts.push(
       `- p99 of the ${scenario} no worse than either peer: ${ours.p99.toFixed(1)} ms against ${article.p99.toFixed(1)} and ${caddy.p99.toFixed(1)} ` +
-        `(of ${ours.requests}, ${article.requests} and ${caddy.requests} requests; single rounds' p99 ${ours.roundP99Range}, ${article.roundP99Range} and ${caddy.roundP99Range} ms): ` +
+        `(of ${ours.requests}, ${article.requests} and ${caddy.requests} requests; single rounds' p99 ${spread(ours.roundP99s)}, ${spread(article.roundP99s)} and ${spread(caddy.roundP99s)} ms): ` +
         `${p99ok ? 'met' : 'MISSED'}; ${p99Rounds}`,
     );
   }

@@ -34,6 +34,20 @@ export function signTestWinsNeeded(rounds: number): number | undefined {
   return undefined;
 }
 
+/**
+ * A paired comparison over interleaved rounds, in words: in how many rounds one side did
+ * better, and whether that many could be chance (a sign test at the 5 % level).
+ */
+export function roundsVerdict(wins: number, rounds: number): string {
+  if (!Number.isInteger(wins) || wins < 0 || wins > rounds) throw new RangeError(`wins must be a whole number from 0 to ${rounds}, got ${wins}`);
+  const needed = signTestWinsNeeded(rounds);
+  const counted = `better in ${wins} of ${rounds} rounds`;
+  if (needed === undefined) return `${counted} (too few rounds for a sign test)`;
+  if (wins >= needed) return `${counted}: a real lead (sign test, 5 %)`;
+  if (rounds - wins >= needed) return `${counted}: a real shortfall (sign test, 5 %)`;
+  return `${counted}: within the noise (a sign test needs ${needed} of ${rounds} either way)`;
+}
+
 /** Count of requests per latency in microseconds. */
 export type LatencyHistogram = ReadonlyMap<number, number>;
 
@@ -92,17 +106,3 @@ export function percentileMs(histogram: LatencyHistogram, percent: number): numb
 
 /** The path of the Lua script that makes wrk print its histogram. */
 export const WRK_HISTOGRAM_SCRIPT = `${__dirname}/wrk-histogram.lua`;
-
-/**
- * A paired comparison over interleaved rounds, in words: in how many rounds one side did
- * better, and whether that many could be chance (a sign test at the 5 % level).
- */
-export function roundsVerdict(wins: number, rounds: number): string {
-  if (!Number.isInteger(wins) || wins < 0 || wins > rounds) throw new RangeError(`wins must be a whole number from 0 to ${rounds}, got ${wins}`);
-  const needed = signTestWinsNeeded(rounds);
-  const counted = `better in ${wins} of ${rounds} rounds`;
-  if (needed === undefined) return `${counted} (too few rounds for a sign test)`;
-  if (wins >= needed) return `${counted}: a real lead (sign test, 5 %)`;
-  if (rounds - wins >= needed) return `${counted}: a real shortfall (sign test, 5 %)`;
-  return `${counted}: within the noise (a sign test needs ${needed} of ${rounds} either way)`;
-}

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
-import { createSelfSignedCertificate, freePort, HostPort, LocalNginx, stopNginx, waitForPort } from './nginx-harness';
+import { createSelfSignedCertificate, freePort, HostPort, LocalNginx, nginxPids, stopNginx, waitForPort } from './nginx-harness';
 
 /**
  * The article's NGINX configuration (../shared/seed/baseline-nginx/), run on a local NGINX
@@ -85,16 +85,3 @@ export async function startBaseline(nginx: LocalNginx, upstream: HostPort, ports
     },
   };
 }
-
-/** The master and its workers. */
-export function nginxPids(master: number): number[] {
-  const children = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number).filter((pid) => {
-    try {
-      return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(master);
-    } catch {
-      return false;
-    }
-  });
-  return [master, ...children];
-}
-

@@ -12,9 +12,10 @@ import * as path from 'path';
 import { parseArgs, promisify } from 'util';
 import { atLeast, NGINX_FEATURES, parseVersion } from '../core/nginx-version';
 import { CONTAINER_DEFAULTS, DEFAULT_BLOG_DOMAIN } from '../core/settings-schema';
-import { BASELINE_CHANGES, nginxPids, SEED, startBaseline, Target } from './baseline-nginx';
+import { BASELINE_CHANGES, SEED, startBaseline, Target } from './baseline-nginx';
 import { median } from './bench-statistics';
 import { findLocalNginx, LocalNginx, nginxLabel, RunningPreview, startPreview } from './nginx-harness';
+import { cpuSeconds, pssMiB } from './process-usage';
 import { StandInServer } from './stand-in-server';
 
 const run = promisify(execFile);
@@ -24,34 +25,16 @@ const PROXY_MEMORY_LIMIT_MIB = CONTAINER_DEFAULTS.proxy.memoryMb;
 
 async function startGenerated(nginx: LocalNginx, ghost: StandInServer): Promise<{ target: Target; preview: RunningPreview }> {
   const preview = await startPreview({ nginx, upstream: { host: ghost.host, port: ghost.port } });
-  const masterPid = Number(fs.readFileSync(path.join(preview.prefix, 'logs', 'nginx.pid'), 'utf8'));
   return {
     preview,
     target: {
       name: 'generated',
       httpsPort: preview.httpsPort,
       certificateFile: preview.certificateFile,
-      pids: () => nginxPids(masterPid),
+      pids: () => preview.pids(),
       stop: () => preview.stop(),
     },
   };
-}
-
-/**
- * Proportional set size of the processes, summed, in MiB. PSS splits shared pages (the
- * binary, shared memory zones) among the processes mapping them, so the sum is what the
- * group really holds; summing RSS would count the shared cache zones once per worker.
- */
-function pssMiB(pids: number[]): number {
-  let kib = 0;
-  for (const pid of pids) {
-    try {
-      kib += Number(/^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
-    } catch {
-      // A worker that exited between listing and reading holds nothing.
-    }
-  }
-  return kib / 1024;
 }
 
 interface Scenario {
@@ -104,22 +87,6 @@ interface Measurement {
   readonly rate: number;
   /** CPU time of all NGINX processes per request, in milliseconds: the proxy's own cost. */
   readonly cpuMsPerRequest: number;
-}
-
-/**
- * User plus system CPU seconds of the processes, from /proc. The short-lived cache loader
- * may exit between two readings; it does no request work, so it is left out when gone.
- */
-function cpuSeconds(pids: number[]): number {
-  const ticks = 100; // USER_HZ on Linux
-  return pids.reduce((total, pid) => {
-    try {
-      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return total + (Number(fields[11]) + Number(fields[12])) / ticks;
-    } catch {
-      return total;
-    }
-  }, 0);
 }
 
 interface LoadOptions {

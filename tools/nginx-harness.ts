@@ -164,6 +164,8 @@ export interface RunningPreview {
   readonly dns: DnsResponder;
   readonly ghostAlias: string;
   readonly options: ProxyConfigOptions;
+  /** NGINX's master and workers, for CPU and memory readings. */
+  pids(): number[];
   /** Stops NGINX and the resolver and removes the prefix. */
   stop(): Promise<void>;
 }
@@ -381,6 +383,7 @@ async function startPreviewOnce(options: PreviewOptions): Promise<RunningPreview
       ghostAlias: GHOST_ENDPOINT.alias,
       options: prepared.options,
       watchLog,
+      pids: () => nginxPids(running.pid!),
       stop: async () => {
         await stopProcess(runningWatcher, 'SIGTERM');
         await stopNginx(running);
@@ -395,6 +398,18 @@ async function startPreviewOnce(options: PreviewOptions): Promise<RunningPreview
     if (prepared) fs.rmSync(prepared.prefix, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** An NGINX master and its workers. */
+export function nginxPids(master: number): number[] {
+  const children = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number).filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(master);
+    } catch {
+      return false;
+    }
+  });
+  return [master, ...children];
 }
 
 /** SIGQUIT asks NGINX to finish open requests and exit; SIGKILL after 5 s if it does not. */

@@ -138,4 +138,18 @@ describeWhenAvailable('wrk-histogram.lua with wrk', commandExists('wrk'), 'insta
     expect(percentileMs(histogram, 99)).toBeGreaterThanOrEqual(40);
     expect(percentileMs(histogram, 50)).toBeLessThan(40);
   });
+
+  it('paces each connection with WRK_MEAN_GAP_MS, and leaves the waits out of the latencies', async () => {
+    const { port } = server.address() as AddressInfo;
+    const args = ['-t', '2', '-c', '4', '-d', '2s', '-s', WRK_HISTOGRAM_SCRIPT, `http://127.0.0.1:${port}/`];
+    const paced = parseWrkHistogram((await run('wrk', args, { env: { ...process.env, WRK_MEAN_GAP_MS: '50' } })).stdout);
+    const unpaced = parseWrkHistogram((await run('wrk', args)).stdout);
+    // 4 connections waiting 50 ms on average for 2 s: about 160 requests; unpaced, thousands.
+    expect(requestCount(paced)).toBeGreaterThan(40);
+    expect(requestCount(paced)).toBeLessThan(400);
+    expect(requestCount(unpaced)).toBeGreaterThan(4 * requestCount(paced));
+    // Nine requests in ten are answered at once; with the waits counted the median would be
+    // the median wait, about 35 ms.
+    expect(percentileMs(paced, 50)).toBeLessThan(20);
+  });
 });

@@ -4,7 +4,9 @@
 // the official Ghost Docker setup's proxy, all in front of one real Ghost (the pinned
 // version, configured from the synthesized plan, on MariaDB), in interleaved rounds:
 // requests per second and p50 and p99 latency for the home page, a post page and an admin
-// API call, plus, on the generated proxy, a static file the size of the home page. Then
+// API call (at full load and paced to about half of what Ghost can answer), plus, on the
+// generated proxy, a static file the size of the home page, and the CPU time each request
+// costs the proxy and Ghost. Then
 // Ghost's memory under the plan's limits and under the article's 150 MiB. Run inside a
 // network namespace (run-in-netns.ts), on each NGINX build of NGINX_BIN. A benchmark, not a
 // test: read the ratios and the verdicts, which compare figures of one run.
@@ -25,6 +27,7 @@ import { fillVariables, GhostServer, planContainer, planEnvironment } from './gh
 import { driveLoad } from './http-load';
 import { MariadbServer } from './mariadb-server';
 import { createSelfSignedCertificate, findLocalNginxes, LocalNginx, nginxLabel, startPreview, stopProcess } from './nginx-harness';
+import { cpuSeconds } from './process-usage';
 import { E2E_SECRETS } from './real-ghost-stack';
 import { synthesizeStack } from './synthesize';
 
@@ -34,6 +37,19 @@ const OWNER = { name: 'Bench Owner', email: 'owner@example.com', password: 'corr
 /** The article's `docker run -m 150m --memory-swap 300m` for Ghost. */
 const ARTICLE_GHOST_MEMORY = { memoryMb: 150, memorySwapMb: 300 };
 const PORTS = { generated: 443, article: 8443, caddy: 9443 } as const;
+/**
+ * The paced admin scenario offers this share of the rate Ghost reached on admin calls after the
+ * warm-up: loaded, but with room, so that its latencies are Ghost's and the proxy's work on
+ * each request rather than the order in which a saturated Ghost works through its backlog.
+ */
+const PACED_SHARE_OF_CAPACITY = 0.5;
+const SCENARIOS = {
+  home: 'home page',
+  post: 'post page',
+  admin: 'admin API call (uncached)',
+  adminPaced: 'admin API call (uncached), paced',
+  staticFile: 'static file, home-page size',
+} as const;
 
 interface Scenario {
   readonly name: string;
@@ -41,6 +57,8 @@ interface Scenario {
   readonly headers: () => string[];
   /** Which proxies run it. */
   readonly targets: readonly string[];
+  /** Each connection's mean wait before a request (wrk-histogram.lua). @default - none: full load */
+  readonly meanGapMs?: () => number;
 }
 
 interface Measurement {
@@ -48,6 +66,17 @@ interface Measurement {
   readonly rate: number;
   /** Every request's latency, to pool with the other rounds'. */
   readonly latency: LatencyHistogram;
+  /** CPU time of the proxy's processes per request, in milliseconds. */
+  readonly proxyCpuMs: number;
+  /** CPU time of Ghost's process per request, in milliseconds. */
+  readonly ghostCpuMs: number;
+}
+
+/** Where wrk sends a round, and whose CPU time it counts. */
+interface LoadTarget {
+  readonly port: number;
+  readonly proxyPids: () => number[];
+  readonly ghostPid: number;
 }
 
 /** A blog with content, on a fresh database, Ghost within the given limits. */
@@ -120,17 +149,27 @@ async function startCaddy(dir: string, certificate: { certificateFile: string; k
   return { name: 'Caddy (official setup)', httpsPort: PORTS.caddy, certificateFile: certificate.certificateFile, pids: () => [child.pid!], stop: () => stopProcess(child, 'SIGTERM') };
 }
 
-/** wrk's rate and every request's latency, for one target and path. */
-async function wrk(port: number, route: string, headers: string[], seconds: number, connections: number): Promise<Measurement> {
+/** wrk's rate and every request's latency and CPU cost, for one target and scenario. */
+async function wrk(target: LoadTarget, scenario: Scenario, seconds: number, connections: number): Promise<Measurement> {
   const args = ['-t', '2', '-c', String(connections), '-d', `${seconds}s`, '--timeout', '10s', '-s', WRK_HISTOGRAM_SCRIPT];
-  for (const header of headers) args.push('-H', header);
-  args.push(`https://${BLOG}:${port}${route}`);
-  const { stdout } = await run('wrk', args, { timeout: (seconds + 30) * 1000, maxBuffer: 16 * 1024 * 1024 });
+  for (const header of scenario.headers()) args.push('-H', header);
+  args.push(`https://${BLOG}:${target.port}${scenario.path()}`);
+  const env = scenario.meanGapMs ? { ...process.env, WRK_MEAN_GAP_MS: scenario.meanGapMs().toFixed(0) } : process.env;
+  const proxyPids = target.proxyPids();
+  const cpuBefore = { proxy: cpuSeconds(proxyPids), ghost: cpuSeconds([target.ghostPid]) };
+  const { stdout } = await run('wrk', args, { env, timeout: (seconds + 30) * 1000, maxBuffer: 16 * 1024 * 1024 });
   const rate = /Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1];
+  const requests = /(\d+) requests in/.exec(stdout)?.[1];
   const errors = /Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1];
-  if (!rate) throw new Error(`wrk printed no rate:\n${stdout}`);
-  if (errors) throw new Error(`${route} on port ${port} answered ${errors} requests with errors:\n${stdout}`);
-  return { rate: Number(rate), latency: parseWrkHistogram(stdout) };
+  if (!rate || !requests) throw new Error(`wrk printed no rate:\n${stdout}`);
+  if (errors) throw new Error(`${scenario.path()} on port ${target.port} answered ${errors} requests with errors:\n${stdout}`);
+  const cpuMsPerRequest = (pids: number[], before: number) => ((cpuSeconds(pids) - before) * 1000) / Number(requests);
+  return {
+    rate: Number(rate),
+    latency: parseWrkHistogram(stdout),
+    proxyCpuMs: cpuMsPerRequest(proxyPids, cpuBefore.proxy),
+    ghostCpuMs: cpuMsPerRequest([target.ghostPid], cpuBefore.ghost),
+  };
 }
 
 async function throughput(nginx: LocalNginx, plan: Json, settings: BlogHostSettings, options: { rounds: number; seconds: number; connections: number }): Promise<string> {
@@ -156,39 +195,64 @@ async function throughput(nginx: LocalNginx, plan: Json, settings: BlogHostSetti
     const caddy = await startCaddy(work, certificate, ghost.port);
     stops.unshift(() => caddy.stop());
 
+    const targets: Record<string, LoadTarget> = {
+      generated: { port: PORTS.generated, proxyPids: () => generated.pids(), ghostPid: ghost.pid! },
+      article: { port: PORTS.article, proxyPids: () => baseline.pids(), ghostPid: ghost.pid! },
+      caddy: { port: PORTS.caddy, proxyPids: () => caddy.pids(), ghostPid: ghost.pid! },
+    };
     const browser = ['Accept-Encoding: gzip'];
-    const all = ['generated', 'article', 'caddy'];
+    const signedIn = () => [...browser, `Cookie: ${client.cookieHeader}`, `Origin: https://${BLOG}`];
+    const adminCall = () => '/ghost/api/admin/posts/?limit=5';
+    const all = Object.keys(targets);
+    let pacedGapMs = 0;
     const scenarios: Scenario[] = [
-      { name: 'home page', path: () => '/', headers: () => browser, targets: all },
-      { name: 'post page', path: () => postPath, headers: () => browser, targets: all },
-      { name: 'admin API call (uncached)', path: () => '/ghost/api/admin/posts/?limit=5', headers: () => [...browser, `Cookie: ${client.cookieHeader}`, `Origin: https://${BLOG}`], targets: all },
-      { name: 'static file, home-page size', path: () => '/home-sized.html', headers: () => browser, targets: ['generated'] },
+      { name: SCENARIOS.home, path: () => '/', headers: () => browser, targets: all },
+      { name: SCENARIOS.post, path: () => postPath, headers: () => browser, targets: all },
+      { name: SCENARIOS.admin, path: adminCall, headers: signedIn, targets: all },
+      { name: SCENARIOS.adminPaced, path: adminCall, headers: signedIn, targets: all, meanGapMs: () => pacedGapMs },
+      { name: SCENARIOS.staticFile, path: () => '/home-sized.html', headers: () => browser, targets: ['generated'] },
     ];
-    const ports: Record<string, number> = { generated: PORTS.generated, article: PORTS.article, caddy: PORTS.caddy };
-    const results = new Map<string, Measurement[]>();
     // One round first that counts for nothing: Ghost compiles its hot paths on first use.
-    for (const scenario of scenarios) {
-      for (const target of scenario.targets) await wrk(ports[target], scenario.path(), scenario.headers(), Math.min(options.seconds, 3), options.connections);
+    const warmUp = Math.min(options.seconds, 3);
+    for (const scenario of scenarios.filter((s) => !s.meanGapMs)) {
+      for (const target of scenario.targets) await wrk(targets[target], scenario, warmUp, options.connections);
     }
+    // Then, warm, what Ghost can answer, which the paced scenario offers a share of.
+    const admin = scenarios.find((s) => s.name === SCENARIOS.admin)!;
+    const warmRates: number[] = [];
+    for (const target of all) warmRates.push((await wrk(targets[target], admin, warmUp, options.connections)).rate);
+    const capacity = median(warmRates);
+    pacedGapMs = (1000 * options.connections) / (PACED_SHARE_OF_CAPACITY * capacity);
+    const results = new Map<string, Measurement[]>();
     for (let round = 1; round <= options.rounds; round++) {
       for (const scenario of scenarios) {
         // Alternate the order so that drift on a noisy machine falls on every proxy.
         const order = round % 2 ? scenario.targets : [...scenario.targets].reverse();
         for (const target of order) {
           const key = `${target}|${scenario.name}`;
-          results.set(key, [...(results.get(key) ?? []), await wrk(ports[target], scenario.path(), scenario.headers(), options.seconds, options.connections)]);
+          results.set(key, [...(results.get(key) ?? []), await wrk(targets[target], scenario, options.seconds, options.connections)]);
         }
       }
       process.stdout.write(`${nginxLabel(nginx)}: round ${round}/${options.rounds} done\n`);
     }
-    return report(nginx, results, options);
+    return report(nginx, results, { ...options, capacity, pacedGapMs });
   } finally {
     for (const stop of stops) await stop().catch(() => undefined);
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
 
-function report(nginx: LocalNginx, results: Map<string, Measurement[]>, options: { rounds: number; seconds: number; connections: number }): string {
+interface ReportOptions {
+  readonly rounds: number;
+  readonly seconds: number;
+  readonly connections: number;
+  /** Admin calls per second Ghost answered after the warm-up (the median of the proxies). */
+  readonly capacity: number;
+  /** Each connection's mean wait in the paced scenario. */
+  readonly pacedGapMs: number;
+}
+
+function report(nginx: LocalNginx, results: Map<string, Measurement[]>, options: ReportOptions): string {
   const get = (target: string, scenario: string) => {
     const measured = results.get(`${target}|${scenario}`)!;
     // Rates are per round (a median resists a disturbed round); latencies pool every request
@@ -201,8 +265,13 @@ function report(nginx: LocalNginx, results: Map<string, Measurement[]>, options:
       requests: requestCount(pooled),
       roundRates: measured.map((m) => m.rate),
       roundP99s: measured.map((m) => percentileMs(m.latency, 99)),
+      proxyCpuMs: median(measured.map((m) => m.proxyCpuMs)),
+      ghostCpuMs: median(measured.map((m) => m.ghostCpuMs)),
     };
   };
+  type Figures = ReturnType<typeof get>;
+  const peers = ['generated', 'article', 'caddy'];
+  const compared = [SCENARIOS.home, SCENARIOS.post, SCENARIOS.admin, SCENARIOS.adminPaced];
   // How far one round's p99 strays: the noise a difference between proxies must exceed.
   const spread = (values: number[]) => `${Math.min(...values).toFixed(0)}-${Math.max(...values).toFixed(0)}`;
   // Round i of every target ran back to back, so rounds pair up; each peer is compared on
@@ -212,14 +281,17 @@ function report(nginx: LocalNginx, results: Map<string, Measurement[]>, options:
     `### ${nginxLabel(nginx)}: ${options.rounds} rounds of ${options.seconds} s, ${options.connections} connections`,
     '',
     'Requests per second: the median of the rounds. p50 and p99: of every request of every round.',
+    `Paced: each connection waits ${options.pacedGapMs.toFixed(0)} ms on average before each call, offering about ` +
+      `${(PACED_SHARE_OF_CAPACITY * options.capacity).toFixed(0)} calls per second, ${(PACED_SHARE_OF_CAPACITY * 100).toFixed(0)} % of the ` +
+      `${options.capacity.toFixed(0)} Ghost answered after the warm-up.`,
     '',
     '| Scenario | Generated req/s (p50 / p99 ms) | Article req/s (p50 / p99 ms) | Caddy req/s (p50 / p99 ms) | vs article | vs Caddy |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
   ];
-  const cell = (m: { rate: number; p50: number; p99: number }) => `${m.rate.toFixed(0)} (${m.p50.toFixed(1)} / ${m.p99.toFixed(1)})`;
+  const cell = (m: Figures) => `${m.rate.toFixed(0)} (${m.p50.toFixed(1)} / ${m.p99.toFixed(1)})`;
   const verdicts: string[] = [];
-  for (const scenario of ['home page', 'post page', 'admin API call (uncached)']) {
-    const [ours, article, caddy] = ['generated', 'article', 'caddy'].map((t) => get(t, scenario));
+  for (const scenario of compared) {
+    const [ours, article, caddy] = peers.map((t) => get(t, scenario));
     lines.push(`| ${scenario} | ${cell(ours)} | ${cell(article)} | ${cell(caddy)} | ${(ours.rate / article.rate).toFixed(2)}x | ${(ours.rate / caddy.rate).toFixed(2)}x |`);
     const p99ok = ours.p99 <= article.p99 && ours.p99 <= caddy.p99;
     const lower = (a: number, b: number) => a <= b;
@@ -230,14 +302,22 @@ function report(nginx: LocalNginx, results: Map<string, Measurement[]>, options:
         `${p99ok ? 'met' : 'MISSED'}; ${p99Rounds}`,
     );
   }
-  const staticFile = get('generated', 'static file, home-page size');
-  const cached = get('generated', 'home page');
-  lines.push(`| static file, home-page size | ${cell(staticFile)} | | | | |`);
-  const [oursUncached, caddyUncached] = ['generated', 'caddy'].map((t) => get(t, 'admin API call (uncached)'));
+  const staticFile = get('generated', SCENARIOS.staticFile);
+  const cached = get('generated', SCENARIOS.home);
+  lines.push(`| ${SCENARIOS.staticFile} | ${cell(staticFile)} | | | | |`);
+  const [oursUncached, caddyUncached] = ['generated', 'caddy'].map((t) => get(t, SCENARIOS.admin));
   const uncached = oursUncached.rate / caddyUncached.rate;
   const uncachedWins = winsOver(oursUncached.roundRates, caddyUncached.roundRates, (a, b) => a >= b);
   const cachedRatio = cached.rate / staticFile.rate;
+  // What each request costs in CPU: the proxy's share is what a proxy can change.
+  const cpu = (m: Figures) => `${m.proxyCpuMs.toFixed(2)} / ${m.ghostCpuMs.toFixed(2)}`;
   lines.push(
+    '',
+    'CPU time per request (ms, the median of the rounds), the proxy\'s processes / Ghost\'s:',
+    '',
+    '| Scenario | Generated | Article | Caddy |',
+    '| --- | ---: | ---: | ---: |',
+    ...compared.map((scenario) => `| ${scenario} | ${peers.map((t) => cpu(get(t, scenario))).join(' | ')} |`),
     '',
     `- uncached pass-through at least as fast as Caddy: ${uncached.toFixed(2)}x: ${uncached >= 1 ? 'met' : 'MISSED'}; ${roundsVerdict(uncachedWins, options.rounds)}`,
     `- cached pages at least half NGINX's rate for a static file of the same size: ${cachedRatio.toFixed(2)}x: ${cachedRatio >= 0.5 ? 'met' : 'MISSED'}`,

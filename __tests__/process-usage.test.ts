@@ -1,20 +1,69 @@
-import { spawn } from 'child_process';
-import { cpuSeconds, pssMiB } from '../tools/process-usage';
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import { childPids, cpuSeconds, pssMiB, statFields } from '../tools/process-usage';
+
+/** Above PID_MAX_LIMIT (2^22), so never a live process. */
+const NO_SUCH_PID = 2 ** 22 + 1;
+
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await exited;
+}
+
+describe('statFields and childPids', () => {
+  it('read a process whose name holds ") ", and find it among its parent\'s children', async () => {
+    const child = spawn(process.execPath, ['-e', "process.title = 'a) b'; setInterval(() => {}, 1000);"]);
+    try {
+      await waitFor(() => statFields(child.pid!)?.[0] !== undefined && fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').includes('(a) b)'), 'the new title');
+      const fields = statFields(child.pid!)!;
+      // The state, then the parent.
+      expect(fields[0]).toMatch(/^[RSD]$/);
+      expect(fields[1]).toBe(String(process.pid));
+      expect(Number.isNaN(cpuSeconds([child.pid!]))).toBe(false);
+      expect(childPids(process.pid)).toContain(child.pid);
+    } finally {
+      await stop(child);
+    }
+    expect(statFields(NO_SUCH_PID)).toBeUndefined();
+  });
+});
 
 describe('cpuSeconds', () => {
   it("counts a busy process's CPU time, and nothing once it is gone", async () => {
     const child = spawn(process.execPath, ['-e', 'for (;;);']);
-    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     try {
       // A spinning process gains CPU time as it runs, however loaded the machine is.
-      const deadline = Date.now() + 20_000;
-      while (cpuSeconds([child.pid!]) < 0.2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(cpuSeconds([child.pid!])).toBeGreaterThanOrEqual(0.2);
+      await waitFor(() => cpuSeconds([child.pid!]) >= 0.2, '0.2 s of CPU');
     } finally {
-      child.kill('SIGKILL');
-      await exited;
+      await stop(child);
     }
     expect(cpuSeconds([child.pid!])).toBe(0);
+    expect(cpuSeconds([NO_SUCH_PID])).toBe(0);
+  });
+
+  it('keeps the time of a child that exited and was reaped, in its parent', async () => {
+    // The shell waits for (reaps) a child that spins for 0.5 s, then becomes sleep, which
+    // keeps the process's counts.
+    const spin = `${process.execPath} -e 'const end = Date.now() + 500; while (Date.now() < end);'`;
+    const parent = spawn('sh', ['-c', `${spin}; echo reaped; exec sleep 30`]);
+    try {
+      let said = '';
+      parent.stdout.on('data', (chunk: Buffer) => (said += chunk.toString()));
+      await waitFor(() => said.includes('reaped'), 'the child to be reaped');
+      expect(childPids(parent.pid!)).toEqual([]);
+      expect(cpuSeconds([parent.pid!])).toBeGreaterThanOrEqual(0.2);
+    } finally {
+      await stop(parent);
+    }
   });
 
   it('adds up the processes it is given', () => {
@@ -28,6 +77,6 @@ describe('pssMiB', () => {
   it("reads this process's proportional set size, and nothing for one that is gone", () => {
     // A Node.js process with jest loaded holds tens of MiB at least.
     expect(pssMiB([process.pid])).toBeGreaterThan(10);
-    expect(pssMiB([2 ** 22 + 1])).toBe(0);
+    expect(pssMiB([NO_SUCH_PID])).toBe(0);
   });
 });

@@ -9,6 +9,7 @@ import { GHOST_ENDPOINT } from '../core/services';
 import { ResolvedBlogSettings, resolveBlogSettings } from '../core/settings';
 import { BlogHostSettings } from '../core/settings-schema';
 import { DnsResponder } from './dns-responder';
+import { childPids } from './process-usage';
 
 /**
  * Runs the generated proxy configuration on the local NGINX, on loopback, with a fresh
@@ -383,7 +384,8 @@ async function startPreviewOnce(options: PreviewOptions): Promise<RunningPreview
       ghostAlias: GHOST_ENDPOINT.alias,
       options: prepared.options,
       watchLog,
-      pids: () => nginxPids(running.pid!),
+      // The master named in its pid file, whatever wrappers confinement puts around it.
+      pids: () => nginxPids(Number(fs.readFileSync(layout.pidFile, 'utf8'))),
       stop: async () => {
         await stopProcess(runningWatcher, 'SIGTERM');
         await stopNginx(running);
@@ -402,14 +404,7 @@ async function startPreviewOnce(options: PreviewOptions): Promise<RunningPreview
 
 /** An NGINX master and its workers. */
 export function nginxPids(master: number): number[] {
-  const children = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number).filter((pid) => {
-    try {
-      return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(master);
-    } catch {
-      return false;
-    }
-  });
-  return [master, ...children];
+  return [master, ...childPids(master)];
 }
 
 /** SIGQUIT asks NGINX to finish open requests and exit; SIGKILL after 5 s if it does not. */

@@ -6,19 +6,41 @@ import * as fs from 'fs';
 const USER_HZ = 100;
 
 /**
- * User plus system CPU seconds of the processes (every thread), from /proc. A process gone
- * between listing and reading (NGINX's short-lived cache loader, which does no request
- * work) counts for nothing.
+ * The fields of /proc/<pid>/stat after the command name, from the state on (so index 0 is
+ * field 3 of proc(5)); undefined once the process is gone. The name sits in parentheses and
+ * may itself hold ") " (a process may title itself so), hence the last parenthesis.
+ */
+export function statFields(pid: number): string[] | undefined {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  return stat.slice(stat.lastIndexOf(')') + 2).trim().split(' ');
+}
+
+/** The processes whose parent is the given one. */
+export function childPids(parent: number): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => statFields(pid)?.[1] === String(parent));
+}
+
+/**
+ * CPU seconds, user plus system, of the processes (every thread) and of their children that
+ * have exited and been reaped. Counting the reaped children keeps a difference of two
+ * readings right when a process exits between them: an NGINX worker replaced by a reload
+ * moves its time into the master's count instead of taking it out of the sum. A process
+ * already gone when read counts for nothing.
  */
 export function cpuSeconds(pids: readonly number[]): number {
   return pids.reduce((total, pid) => {
-    try {
-      // The command name in parentheses may hold spaces; the fields after it do not.
-      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return total + (Number(fields[11]) + Number(fields[12])) / USER_HZ;
-    } catch {
-      return total;
-    }
+    const fields = statFields(pid);
+    // utime, stime, cutime, cstime: fields 14 to 17 of proc(5).
+    return fields ? total + fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) / USER_HZ : total;
   }, 0);
 }
 

@@ -12,6 +12,8 @@ import {
   roundsVerdict,
   signTestWinsNeeded,
   WRK_HISTOGRAM_SCRIPT,
+  WRK_PACING_VARIABLE,
+  wrkEnvironment,
 } from '../tools/bench-statistics';
 import { commandExists, describeWhenAvailable } from '../test-support/required-tools';
 
@@ -109,6 +111,19 @@ describe('parseWrkHistogram', () => {
   });
 });
 
+describe('wrkEnvironment', () => {
+  it('runs at full load without the pacing variable, even when the shell exported it', () => {
+    process.env[WRK_PACING_VARIABLE] = '50';
+    try {
+      expect(wrkEnvironment()[WRK_PACING_VARIABLE]).toBeUndefined();
+      expect(wrkEnvironment(1600.4)[WRK_PACING_VARIABLE]).toBe('1600');
+      expect(wrkEnvironment().PATH).toBe(process.env.PATH);
+    } finally {
+      delete process.env[WRK_PACING_VARIABLE];
+    }
+  });
+});
+
 describeWhenAvailable('wrk-histogram.lua with wrk', commandExists('wrk'), 'install wrk', () => {
   // Every tenth request waits 40 ms: p50 fast, p99 slow.
   let served = 0;
@@ -139,17 +154,32 @@ describeWhenAvailable('wrk-histogram.lua with wrk', commandExists('wrk'), 'insta
     expect(percentileMs(histogram, 50)).toBeLessThan(40);
   });
 
-  it('paces each connection with WRK_MEAN_GAP_MS, and leaves the waits out of the latencies', async () => {
-    const { port } = server.address() as AddressInfo;
-    const args = ['-t', '2', '-c', '4', '-d', '2s', '-s', WRK_HISTOGRAM_SCRIPT, `http://127.0.0.1:${port}/`];
-    const paced = parseWrkHistogram((await run('wrk', args, { env: { ...process.env, WRK_MEAN_GAP_MS: '50' } })).stdout);
-    const unpaced = parseWrkHistogram((await run('wrk', args)).stdout);
-    // 4 connections waiting 50 ms on average for 2 s: about 160 requests; unpaced, thousands.
-    expect(requestCount(paced)).toBeGreaterThan(40);
-    expect(requestCount(paced)).toBeLessThan(400);
-    expect(requestCount(unpaced)).toBeGreaterThan(4 * requestCount(paced));
-    // Nine requests in ten are answered at once; with the waits counted the median would be
-    // the median wait, about 35 ms.
-    expect(percentileMs(paced, 50)).toBeLessThan(20);
+  it('paces each connection with the pacing variable, and leaves the waits out of the latencies', async () => {
+    // A server of its own that answers at once and notes when each connection's requests came.
+    const arrivals = new Map<object, number[]>();
+    const paced = http.createServer((request, response) => {
+      arrivals.set(request.socket, [...(arrivals.get(request.socket) ?? []), performance.now()]);
+      response.end('ok\n');
+    });
+    await new Promise<void>((resolve) => paced.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = paced.address() as AddressInfo;
+      const args = ['-t', '2', '-c', '4', '-d', '3s', '-s', WRK_HISTOGRAM_SCRIPT, `http://127.0.0.1:${port}/`];
+      const histogram = parseWrkHistogram((await run('wrk', args, { env: wrkEnvironment(50) })).stdout);
+      // The gaps between one connection's requests: the waits, plus an answer's few microseconds.
+      const gaps = [...arrivals.values()].flatMap((times) => times.slice(1).map((t, i) => t - times[i]));
+      expect(arrivals.size).toBe(4);
+      expect(gaps.length).toBeGreaterThan(100);
+      const meanGap = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+      expect(meanGap).toBeGreaterThan(40);
+      expect(meanGap).toBeLessThan(62.5);
+      // Exponential waits: many short, a few long (a fixed wait would put them all near 50).
+      expect(gaps.filter((g) => g < 25).length).toBeGreaterThan(gaps.length / 4);
+      expect(Math.max(...gaps)).toBeGreaterThan(150);
+      // With the waits counted, the median latency would be the median wait, about 35 ms.
+      expect(percentileMs(histogram, 50)).toBeLessThan(20);
+    } finally {
+      await new Promise<void>((resolve) => paced.close(() => resolve()));
+    }
   });
 });

@@ -106,3 +106,15 @@ export function percentileMs(histogram: LatencyHistogram, percent: number): numb
 
 /** The path of the Lua script that makes wrk print its histogram. */
 export const WRK_HISTOGRAM_SCRIPT = `${__dirname}/wrk-histogram.lua`;
+
+/** The environment variable that paces wrk-histogram.lua: each connection's mean wait, in ms. */
+export const WRK_PACING_VARIABLE = 'WRK_MEAN_GAP_MS';
+
+/**
+ * wrk's environment: paced with the given mean wait, or at full load, whatever the calling
+ * shell exported.
+ */
+export function wrkEnvironment(meanGapMs?: number): NodeJS.ProcessEnv {
+  const { [WRK_PACING_VARIABLE]: _exported, ...rest } = process.env;
+  return meanGapMs === undefined ? rest : { ...rest, [WRK_PACING_VARIABLE]: meanGapMs.toFixed(0) };
+}

@@ -4,12 +4,12 @@
 // the official Ghost Docker setup's proxy, all in front of one real Ghost (the pinned
 // version, configured from the synthesized plan, on MariaDB), in interleaved rounds:
 // requests per second and p50 and p99 latency for the home page, a post page and an admin
-// API call (at full load and paced to about half of what Ghost can answer), plus, on the
-// generated proxy, a static file the size of the home page, and the CPU time each request
-// costs the proxy and Ghost. Then
-// Ghost's memory under the plan's limits and under the article's 150 MiB. Run inside a
-// network namespace (run-in-netns.ts), on each NGINX build of NGINX_BIN. A benchmark, not a
-// test: read the ratios and the verdicts, which compare figures of one run.
+// API call (at full load, and paced to about half of what Ghost can answer), plus, on the
+// generated proxy, a static file the size of the home page; and what each request costs the
+// proxy and Ghost in CPU time. Then Ghost's memory under the plan's limits and under the
+// article's 150 MiB. Run inside a network namespace (run-in-netns.ts), on each NGINX build of
+// NGINX_BIN. A benchmark, not a test: read the ratios and the verdicts, which compare
+// figures of one run.
 import { ChildProcess, execFile, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -21,7 +21,7 @@ import { resolveBlogSettings } from '../core/settings';
 import { BlogHostSettings, DEFAULT_BLOG_DOMAIN } from '../core/settings-schema';
 import { Json } from '../core/terraform-json';
 import { startBaseline, Target } from './baseline-nginx';
-import { LatencyHistogram, median, mergeHistograms, parseWrkHistogram, percentileMs, requestCount, roundsVerdict, WRK_HISTOGRAM_SCRIPT } from './bench-statistics';
+import { LatencyHistogram, median, mergeHistograms, parseWrkHistogram, percentileMs, requestCount, roundsVerdict, WRK_HISTOGRAM_SCRIPT, wrkEnvironment } from './bench-statistics';
 import { GhostClient } from './ghost-admin-client';
 import { fillVariables, GhostServer, planContainer, planEnvironment } from './ghost-server';
 import { driveLoad } from './http-load';
@@ -37,12 +37,22 @@ const OWNER = { name: 'Bench Owner', email: 'owner@example.com', password: 'corr
 /** The article's `docker run -m 150m --memory-swap 300m` for Ghost. */
 const ARTICLE_GHOST_MEMORY = { memoryMb: 150, memorySwapMb: 300 };
 const PORTS = { generated: 443, article: 8443, caddy: 9443 } as const;
+/** The three proxies, in the report's order. */
+const PROXIES = Object.keys(PORTS);
 /**
- * The paced admin scenario offers this share of the rate Ghost reached on admin calls after the
- * warm-up: loaded, but with room, so that its latencies are Ghost's and the proxy's work on
- * each request rather than the order in which a saturated Ghost works through its backlog.
+ * The paced admin scenario offers at most this share of the rate Ghost reached on admin calls
+ * after the warm-up: a moderate, steady load, whose latencies show what each request costs
+ * rather than the order in which a saturated Ghost works through a queue of 32.
  */
 const PACED_SHARE_OF_CAPACITY = 0.5;
+/** Paced rounds run this many times as long, to gather as many requests as a saturated one. */
+const PACED_ROUND_LENGTH = 2;
+/**
+ * Ghost is idle again when it and MariaDB spend no more than this share of a core. A
+ * saturated round leaves Ghost a queue of requests their clients gave up on (Ghost finishes
+ * them anyway); whoever ran next would otherwise start behind it.
+ */
+const IDLE_CPU_SHARE = 0.05;
 const SCENARIOS = {
   home: 'home page',
   post: 'post page',
@@ -58,7 +68,7 @@ interface Scenario {
   /** Which proxies run it. */
   readonly targets: readonly string[];
   /** Each connection's mean wait before a request (wrk-histogram.lua). @default - none: full load */
-  readonly meanGapMs?: () => number;
+  readonly meanGapMs?: number;
 }
 
 interface Measurement {
@@ -66,9 +76,9 @@ interface Measurement {
   readonly rate: number;
   /** Every request's latency, to pool with the other rounds'. */
   readonly latency: LatencyHistogram;
-  /** CPU time of the proxy's processes per request, in milliseconds. */
+  /** CPU time of the proxy's processes per request answered, in milliseconds. */
   readonly proxyCpuMs: number;
-  /** CPU time of Ghost's process per request, in milliseconds. */
+  /** CPU time of Ghost's process per request answered, in milliseconds. */
   readonly ghostCpuMs: number;
 }
 
@@ -77,6 +87,8 @@ interface LoadTarget {
   readonly port: number;
   readonly proxyPids: () => number[];
   readonly ghostPid: number;
+  /** MariaDB's, which with Ghost's tells when the work a round started is done. */
+  readonly databasePid: number;
 }
 
 /** A blog with content, on a fresh database, Ghost within the given limits. */
@@ -149,15 +161,32 @@ async function startCaddy(dir: string, certificate: { certificateFile: string; k
   return { name: 'Caddy (official setup)', httpsPort: PORTS.caddy, certificateFile: certificate.certificateFile, pids: () => [child.pid!], stop: () => stopProcess(child, 'SIGTERM') };
 }
 
-/** wrk's rate and every request's latency and CPU cost, for one target and scenario. */
+/** Waits until Ghost and MariaDB are idle: up to 20 s, then goes on regardless. */
+async function settle(target: LoadTarget): Promise<void> {
+  const windowMs = 250;
+  const deadline = Date.now() + 20_000;
+  let before = cpuSeconds([target.ghostPid, target.databasePid]);
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const now = cpuSeconds([target.ghostPid, target.databasePid]);
+    if (now - before <= (IDLE_CPU_SHARE * windowMs) / 1000) return;
+    before = now;
+  }
+}
+
+/**
+ * wrk's rate and every request's latency, for one target and scenario, and the CPU time
+ * the proxy and Ghost spent from the round's start until Ghost is idle again (so a round
+ * pays for the queue it leaves), per request answered.
+ */
 async function wrk(target: LoadTarget, scenario: Scenario, seconds: number, connections: number): Promise<Measurement> {
   const args = ['-t', '2', '-c', String(connections), '-d', `${seconds}s`, '--timeout', '10s', '-s', WRK_HISTOGRAM_SCRIPT];
   for (const header of scenario.headers()) args.push('-H', header);
   args.push(`https://${BLOG}:${target.port}${scenario.path()}`);
-  const env = scenario.meanGapMs ? { ...process.env, WRK_MEAN_GAP_MS: scenario.meanGapMs().toFixed(0) } : process.env;
   const proxyPids = target.proxyPids();
   const cpuBefore = { proxy: cpuSeconds(proxyPids), ghost: cpuSeconds([target.ghostPid]) };
-  const { stdout } = await run('wrk', args, { env, timeout: (seconds + 30) * 1000, maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await run('wrk', args, { env: wrkEnvironment(scenario.meanGapMs), timeout: (seconds + 30) * 1000, maxBuffer: 16 * 1024 * 1024 });
+  await settle(target);
   const rate = /Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1];
   const requests = /(\d+) requests in/.exec(stdout)?.[1];
   const errors = /Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1];
@@ -195,42 +224,40 @@ async function throughput(nginx: LocalNginx, plan: Json, settings: BlogHostSetti
     const caddy = await startCaddy(work, certificate, ghost.port);
     stops.unshift(() => caddy.stop());
 
-    const targets: Record<string, LoadTarget> = {
-      generated: { port: PORTS.generated, proxyPids: () => generated.pids(), ghostPid: ghost.pid! },
-      article: { port: PORTS.article, proxyPids: () => baseline.pids(), ghostPid: ghost.pid! },
-      caddy: { port: PORTS.caddy, proxyPids: () => caddy.pids(), ghostPid: ghost.pid! },
-    };
+    const proxyPids: Record<string, () => number[]> = { generated: () => generated.pids(), article: () => baseline.pids(), caddy: () => caddy.pids() };
+    const targets: Record<string, LoadTarget> = Object.fromEntries(
+      PROXIES.map((name) => [name, { port: PORTS[name as keyof typeof PORTS], proxyPids: proxyPids[name], ghostPid: ghost.pid!, databasePid: mariadb.pid! }]),
+    );
     const browser = ['Accept-Encoding: gzip'];
     const signedIn = () => [...browser, `Cookie: ${client.cookieHeader}`, `Origin: https://${BLOG}`];
-    const adminCall = () => '/ghost/api/admin/posts/?limit=5';
-    const all = Object.keys(targets);
-    let pacedGapMs = 0;
-    const scenarios: Scenario[] = [
-      { name: SCENARIOS.home, path: () => '/', headers: () => browser, targets: all },
-      { name: SCENARIOS.post, path: () => postPath, headers: () => browser, targets: all },
-      { name: SCENARIOS.admin, path: adminCall, headers: signedIn, targets: all },
-      { name: SCENARIOS.adminPaced, path: adminCall, headers: signedIn, targets: all, meanGapMs: () => pacedGapMs },
-      { name: SCENARIOS.staticFile, path: () => '/home-sized.html', headers: () => browser, targets: ['generated'] },
+    const admin: Scenario = { name: SCENARIOS.admin, path: () => '/ghost/api/admin/posts/?limit=5', headers: signedIn, targets: PROXIES };
+    const saturating: Scenario[] = [
+      { name: SCENARIOS.home, path: () => '/', headers: () => browser, targets: PROXIES },
+      { name: SCENARIOS.post, path: () => postPath, headers: () => browser, targets: PROXIES },
+      admin,
     ];
+    const staticFile: Scenario = { name: SCENARIOS.staticFile, path: () => '/home-sized.html', headers: () => browser, targets: ['generated'] };
     // One round first that counts for nothing: Ghost compiles its hot paths on first use.
     const warmUp = Math.min(options.seconds, 3);
-    for (const scenario of scenarios.filter((s) => !s.meanGapMs)) {
+    for (const scenario of [...saturating, staticFile]) {
       for (const target of scenario.targets) await wrk(targets[target], scenario, warmUp, options.connections);
     }
     // Then, warm, what Ghost can answer, which the paced scenario offers a share of.
-    const admin = scenarios.find((s) => s.name === SCENARIOS.admin)!;
     const warmRates: number[] = [];
-    for (const target of all) warmRates.push((await wrk(targets[target], admin, warmUp, options.connections)).rate);
+    for (const target of PROXIES) warmRates.push((await wrk(targets[target], admin, options.seconds, options.connections)).rate);
     const capacity = median(warmRates);
-    pacedGapMs = (1000 * options.connections) / (PACED_SHARE_OF_CAPACITY * capacity);
+    const pacedGapMs = (1000 * options.connections) / (PACED_SHARE_OF_CAPACITY * capacity);
+    const scenarios = [...saturating, { ...admin, name: SCENARIOS.adminPaced, meanGapMs: pacedGapMs }, staticFile];
     const results = new Map<string, Measurement[]>();
     for (let round = 1; round <= options.rounds; round++) {
       for (const scenario of scenarios) {
-        // Alternate the order so that drift on a noisy machine falls on every proxy.
-        const order = round % 2 ? scenario.targets : [...scenario.targets].reverse();
+        // Each proxy takes each place in turn, so that drift on a noisy machine falls on all.
+        const shift = (round - 1) % scenario.targets.length;
+        const order = [...scenario.targets.slice(shift), ...scenario.targets.slice(0, shift)];
+        const seconds = scenario.meanGapMs === undefined ? options.seconds : PACED_ROUND_LENGTH * options.seconds;
         for (const target of order) {
           const key = `${target}|${scenario.name}`;
-          results.set(key, [...(results.get(key) ?? []), await wrk(targets[target], scenario, options.seconds, options.connections)]);
+          results.set(key, [...(results.get(key) ?? []), await wrk(targets[target], scenario, seconds, options.connections)]);
         }
       }
       process.stdout.write(`${nginxLabel(nginx)}: round ${round}/${options.rounds} done\n`);
@@ -270,20 +297,21 @@ function report(nginx: LocalNginx, results: Map<string, Measurement[]>, options:
     };
   };
   type Figures = ReturnType<typeof get>;
-  const peers = ['generated', 'article', 'caddy'];
   const compared = [SCENARIOS.home, SCENARIOS.post, SCENARIOS.admin, SCENARIOS.adminPaced];
   // How far one round's p99 strays: the noise a difference between proxies must exceed.
   const spread = (values: number[]) => `${Math.min(...values).toFixed(0)}-${Math.max(...values).toFixed(0)}`;
   // Round i of every target ran back to back, so rounds pair up; each peer is compared on
   // its own, since with three equal proxies one would beat both others only a third of the time.
   const winsOver = (ours: number[], peer: number[], better: (a: number, b: number) => boolean) => ours.filter((value, i) => better(value, peer[i])).length;
+  const pacedRate = median(PROXIES.map((t) => get(t, SCENARIOS.adminPaced).rate));
   const lines = [
     `### ${nginxLabel(nginx)}: ${options.rounds} rounds of ${options.seconds} s, ${options.connections} connections`,
     '',
     'Requests per second: the median of the rounds. p50 and p99: of every request of every round.',
-    `Paced: each connection waits ${options.pacedGapMs.toFixed(0)} ms on average before each call, offering about ` +
-      `${(PACED_SHARE_OF_CAPACITY * options.capacity).toFixed(0)} calls per second, ${(PACED_SHARE_OF_CAPACITY * 100).toFixed(0)} % of the ` +
-      `${options.capacity.toFixed(0)} Ghost answered after the warm-up.`,
+    `Paced: each connection waits ${options.pacedGapMs.toFixed(0)} ms on average (exponentially distributed) before each call, ` +
+      `in rounds of ${PACED_ROUND_LENGTH * options.seconds} s: at most ${(PACED_SHARE_OF_CAPACITY * options.capacity).toFixed(1)} calls per second, ` +
+      `${(PACED_SHARE_OF_CAPACITY * 100).toFixed(0)} % of the ${options.capacity.toFixed(1)} Ghost answered after the warm-up; ` +
+      `it got ${pacedRate.toFixed(1)}, ${((100 * pacedRate) / options.capacity).toFixed(0)} %.`,
     '',
     '| Scenario | Generated req/s (p50 / p99 ms) | Article req/s (p50 / p99 ms) | Caddy req/s (p50 / p99 ms) | vs article | vs Caddy |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
@@ -291,8 +319,10 @@ function report(nginx: LocalNginx, results: Map<string, Measurement[]>, options:
   const cell = (m: Figures) => `${m.rate.toFixed(0)} (${m.p50.toFixed(1)} / ${m.p99.toFixed(1)})`;
   const verdicts: string[] = [];
   for (const scenario of compared) {
-    const [ours, article, caddy] = peers.map((t) => get(t, scenario));
-    lines.push(`| ${scenario} | ${cell(ours)} | ${cell(article)} | ${cell(caddy)} | ${(ours.rate / article.rate).toFixed(2)}x | ${(ours.rate / caddy.rate).toFixed(2)}x |`);
+    const [ours, article, caddy] = PROXIES.map((t) => get(t, scenario));
+    // A paced load sets the rate itself; only its latencies compare.
+    const ratios = scenario === SCENARIOS.adminPaced ? ['', ''] : [article, caddy].map((peer) => `${(ours.rate / peer.rate).toFixed(2)}x`);
+    lines.push(`| ${scenario} | ${cell(ours)} | ${cell(article)} | ${cell(caddy)} | ${ratios.join(' | ')} |`);
     const p99ok = ours.p99 <= article.p99 && ours.p99 <= caddy.p99;
     const lower = (a: number, b: number) => a <= b;
     const p99Rounds = `against the article ${roundsVerdict(winsOver(ours.roundP99s, article.roundP99s, lower), options.rounds)}; against Caddy ${roundsVerdict(winsOver(ours.roundP99s, caddy.roundP99s, lower), options.rounds)}`;
@@ -313,13 +343,15 @@ function report(nginx: LocalNginx, results: Map<string, Measurement[]>, options:
   const cpu = (m: Figures) => `${m.proxyCpuMs.toFixed(2)} / ${m.ghostCpuMs.toFixed(2)}`;
   lines.push(
     '',
-    'CPU time per request (ms, the median of the rounds), the proxy\'s processes / Ghost\'s:',
+    'CPU time per request answered (ms, the median of the rounds; counted from the round\'s start until Ghost is idle ' +
+      'again, in ticks of 10 ms), the proxy\'s processes / Ghost\'s:',
     '',
     '| Scenario | Generated | Article | Caddy |',
     '| --- | ---: | ---: | ---: |',
-    ...compared.map((scenario) => `| ${scenario} | ${peers.map((t) => cpu(get(t, scenario))).join(' | ')} |`),
+    ...compared.map((scenario) => `| ${scenario} | ${PROXIES.map((t) => cpu(get(t, scenario))).join(' | ')} |`),
     '',
-    `- uncached pass-through at least as fast as Caddy: ${uncached.toFixed(2)}x: ${uncached >= 1 ? 'met' : 'MISSED'}; ${roundsVerdict(uncachedWins, options.rounds)}`,
+    `- uncached pass-through at least as fast as Caddy: ${uncached.toFixed(2)}x: ${uncached >= 1 ? 'met' : 'MISSED'}; ${roundsVerdict(uncachedWins, options.rounds)} ` +
+      `(CPU per call, proxy / Ghost: ${cpu(oursUncached)} ms against Caddy's ${cpu(caddyUncached)})`,
     `- cached pages at least half NGINX's rate for a static file of the same size: ${cachedRatio.toFixed(2)}x: ${cachedRatio >= 0.5 ? 'met' : 'MISSED'}`,
     ...verdicts,
     '',

@@ -1,17 +1,13 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
+import { waitFor } from '../test-support/polling';
 import { childPids, cpuSeconds, pssMiB, statFields } from '../tools/process-usage';
 
 /** Above PID_MAX_LIMIT (2^22), so never a live process. */
 const NO_SUCH_PID = 2 ** 22 + 1;
 
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** Generous: a loaded machine may be slow to schedule the children. */
+const PATIENCE_MS = 20_000;
 
 async function stop(child: ChildProcess): Promise<void> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -23,7 +19,9 @@ describe('statFields and childPids', () => {
   it('read a process whose name holds ") ", and find it among its parent\'s children', async () => {
     const child = spawn(process.execPath, ['-e', "process.title = 'a) b'; setInterval(() => {}, 1000);"]);
     try {
-      await waitFor(() => statFields(child.pid!)?.[0] !== undefined && fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').includes('(a) b)'), 'the new title');
+      const titled = () => fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').includes('(a) b)');
+      await waitFor(titled, PATIENCE_MS);
+      expect(titled()).toBe(true);
       const fields = statFields(child.pid!)!;
       // The state, then the parent.
       expect(fields[0]).toMatch(/^[RSD]$/);
@@ -42,7 +40,8 @@ describe('cpuSeconds', () => {
     const child = spawn(process.execPath, ['-e', 'for (;;);']);
     try {
       // A spinning process gains CPU time as it runs, however loaded the machine is.
-      await waitFor(() => cpuSeconds([child.pid!]) >= 0.2, '0.2 s of CPU');
+      await waitFor(() => cpuSeconds([child.pid!]) >= 0.2, PATIENCE_MS);
+      expect(cpuSeconds([child.pid!])).toBeGreaterThanOrEqual(0.2);
     } finally {
       await stop(child);
     }
@@ -58,7 +57,8 @@ describe('cpuSeconds', () => {
     try {
       let said = '';
       parent.stdout.on('data', (chunk: Buffer) => (said += chunk.toString()));
-      await waitFor(() => said.includes('reaped'), 'the child to be reaped');
+      await waitFor(() => said.includes('reaped'), PATIENCE_MS);
+      expect(said).toContain('reaped');
       expect(childPids(parent.pid!)).toEqual([]);
       expect(cpuSeconds([parent.pid!])).toBeGreaterThanOrEqual(0.2);
     } finally {

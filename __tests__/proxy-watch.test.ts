@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { PROXY_ASSET_DIR } from '../core/proxy-options';
+import { waitFor } from '../test-support/polling';
 import { commandExists, describeWhenAvailable } from '../test-support/required-tools';
 import { stopProcess } from '../tools/nginx-harness';
 
@@ -13,12 +14,6 @@ import { stopProcess } from '../tools/nginx-harness';
  */
 const SCRIPT = path.join(PROXY_ASSET_DIR, 'proxy-watch.sh');
 const HOOK = path.join(PROXY_ASSET_DIR, 'entrypoint', '90-proxy-watch.sh');
-
-/** Polls until `check` holds or 5 s have passed; the assertion after it says which. */
-async function waitFor(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-}
 
 /** How many reloads the counting reload command wrote into `file`. */
 function reloadsIn(file: string): number {

@@ -224,10 +224,12 @@ async function throughput(nginx: LocalNginx, plan: Json, settings: BlogHostSetti
     const caddy = await startCaddy(work, certificate, ghost.port);
     stops.unshift(() => caddy.stop());
 
-    const proxyPids: Record<string, () => number[]> = { generated: () => generated.pids(), article: () => baseline.pids(), caddy: () => caddy.pids() };
-    const targets: Record<string, LoadTarget> = Object.fromEntries(
-      PROXIES.map((name) => [name, { port: PORTS[name as keyof typeof PORTS], proxyPids: proxyPids[name], ghostPid: ghost.pid!, databasePid: mariadb.pid! }]),
-    );
+    const target = (port: number, proxyPids: () => number[]): LoadTarget => ({ port, proxyPids, ghostPid: ghost.pid!, databasePid: mariadb.pid! });
+    const targets: Record<string, LoadTarget> = {
+      generated: target(PORTS.generated, () => generated.pids()),
+      article: target(PORTS.article, () => baseline.pids()),
+      caddy: target(PORTS.caddy, () => caddy.pids()),
+    };
     const browser = ['Accept-Encoding: gzip'];
     const signedIn = () => [...browser, `Cookie: ${client.cookieHeader}`, `Origin: https://${BLOG}`];
     const admin: Scenario = { name: SCENARIOS.admin, path: () => '/ghost/api/admin/posts/?limit=5', headers: signedIn, targets: PROXIES };
